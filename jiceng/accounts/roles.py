@@ -1,0 +1,72 @@
+"""Roles are permission sets defined in code (documented in docs/roles.md).
+
+A permission is "<model>.<action>", e.g. "person.view"; "person.*" grants all
+actions on people. A role is held over a scope (see jiceng.core.scoping):
+unit roles over a unit's subtree, department roles over one department's
+records, self-service roles over the user's own person.
+"""
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from django.utils.translation import gettext_lazy as _l
+
+UNIT, DEPARTMENT, SELF = "unit", "department", "self"
+
+
+@dataclass(frozen=True)
+class Role:
+    label: str
+    scope: str
+    permissions: frozenset[str]
+    description: str = ""
+
+    def grants(self, perm: str) -> bool:
+        return any(fnmatchcase(perm, pattern) for pattern in self.permissions)
+
+
+def _perms(*patterns: str) -> frozenset[str]:
+    return frozenset(patterns)
+
+
+_READ_TREE = ("unit.view", "department.view", "departmentpairing.view", "leaderlink.view")
+
+ROLES: dict[str, Role] = {
+    "city_admin": Role(
+        _l("市委组织部管理员"), UNIT,
+        _perms("unit.*", "department.*", "departmentpairing.*", "leaderlink.*", "person.*",
+               "roleassignment.*", "user.*", "apitoken.*"),
+        _l("规划、分解、督导、考核；管理全市单位、部门和人员；可查看完整个人信息（留痕）。"),
+    ),
+    "street_staff": Role(
+        _l("街道工作人员"), UNIT,
+        _perms(*_READ_TREE, "unit.add", "unit.change", "departmentpairing.add",
+               "departmentpairing.change", "person.view", "person.add", "person.change"),
+        _l("管理本街道的社区和网格，维护辖区人员，向社区分解任务。"),
+    ),
+    "community_staff": Role(
+        _l("社区工作人员"), UNIT,
+        _perms(*_READ_TREE, "unit.change", "person.view", "person.add", "person.change"),
+        _l("维护本社区网格和居民信息，开展活动，上报进度。"),
+    ),
+    "grid_worker": Role(
+        _l("网格员"), UNIT,
+        _perms("unit.view", "person.view", "person.add", "person.change"),
+        _l("在手机上采集本网格居民信息、上报问题。"),
+    ),
+    "dept_admin": Role(
+        _l("部门党组织管理员"), DEPARTMENT,
+        _perms("department.view", "department.change", "departmentpairing.view",
+               "person.view"),
+        _l("查看本部门党员的报到与服务情况。"),
+    ),
+    "party_member": Role(
+        _l("党员"), SELF,
+        _perms("person.view", "leaderlink.view"),
+        _l("自助：查看本人信息，报到并记录服务。"),
+    ),
+}
+
+ROLE_CHOICES = [(key, role.label) for key, role in ROLES.items()]
+# Who may reveal full ID numbers and phones (each reveal is audited).
+REVEAL_PII = "person.reveal_pii"

@@ -1,0 +1,22 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+class CharacterClassValidator:
+    """Require letters and digits plus either mixed case or a symbol."""
+
+    def validate(self, password: str, user=None) -> None:
+        has_letter = re.search(r"[A-Za-z]", password)
+        has_digit = re.search(r"\d", password)
+        mixed_case = re.search(r"[a-z]", password) and re.search(r"[A-Z]", password)
+        has_symbol = re.search(r"[^A-Za-z0-9]", password)
+        if not (has_letter and has_digit and (mixed_case or has_symbol)):
+            raise ValidationError(
+                _("密码必须同时包含字母和数字，并包含大小写字母或特殊符号。"),
+                code="password_too_simple",
+            )
+
+    def get_help_text(self) -> str:
+        return _("密码必须同时包含字母和数字，并包含大小写字母或特殊符号。")

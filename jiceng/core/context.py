@@ -1,0 +1,26 @@
+"""Template context shared by every page: the navigation the user's roles allow."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _l
+
+from jiceng.core.scoping import user_can
+
+# (label, url name, permission needed to see the entry)
+NAVIGATION = [
+    (_l("首页"), "home", None),
+    (_l("组织架构"), "orgs:unit-tree", "unit.view"),
+    (_l("部门党组织"), "orgs:department-list", "department.view"),
+    (_l("人员"), "people:person-list", "person.view"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
+        for label, name, perm in NAVIGATION
+        if perm is None or user_can(user, perm)
+    ]
+    return {"nav_items": items}
