@@ -19,8 +19,14 @@ from .roles import DEPARTMENT, ROLE_CHOICES, ROLES, SELF, UNIT
 
 
 class User(AbstractUser):
-    person = models.OneToOneField("people.Person", models.SET_NULL, null=True, blank=True,
-                                  related_name="user", verbose_name=_l("对应人员"))
+    person = models.OneToOneField(
+        "people.Person",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_l("对应人员"),
+    )
 
     class Meta:
         verbose_name = _l("用户")
@@ -37,14 +43,26 @@ class User(AbstractUser):
 
 
 class RoleAssignment(Scoped):
-    user = models.ForeignKey(User, models.CASCADE, related_name="role_assignments",
-                             verbose_name=_l("用户"))
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="role_assignments", verbose_name=_l("用户")
+    )
     role = models.CharField(_l("角色"), max_length=32, choices=ROLE_CHOICES)
-    unit = models.ForeignKey("orgs.Unit", models.CASCADE, null=True, blank=True,
-                             related_name="role_assignments", verbose_name=_l("单位"))
-    department = models.ForeignKey("orgs.Department", models.CASCADE, null=True, blank=True,
-                                   related_name="role_assignments",
-                                   verbose_name=_l("部门党组织"))
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_l("单位"),
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_l("部门党组织"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_departments = ("department",)
@@ -53,8 +71,9 @@ class RoleAssignment(Scoped):
         verbose_name = _l("角色分配")
         verbose_name_plural = _l("角色分配")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "unit", "department"],
-                                    name="assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit", "department"], name="assignment_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,8 +108,7 @@ def _digest(token: str) -> str:
 class ApiTokenQuerySet(models.QuerySet):
     def authenticate(self, token: str) -> User | None:
         found = (
-            self.filter(key_hash=_digest(token), revoked_at__isnull=True,
-                        user__is_active=True)
+            self.filter(key_hash=_digest(token), revoked_at__isnull=True, user__is_active=True)
             .select_related("user")
             .first()
         )
@@ -103,8 +121,9 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     """A bearer token for the API; only its hash is stored."""
 
-    user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens",
-                             verbose_name=_l("用户"))
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="api_tokens", verbose_name=_l("用户")
+    )
     name = models.CharField(_l("名称"), max_length=64, blank=True)
     prefix = models.CharField(max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -119,12 +138,14 @@ class ApiToken(models.Model):
         verbose_name_plural = _l("API 令牌")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name or self.user})"
+
     @classmethod
     def issue(cls, user: User, name: str = "") -> tuple[ApiToken, str]:
         """Create a token; the clear value is returned once and never stored."""
         clear = "jc_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=clear[:8],
-                                   key_hash=_digest(clear))
+        token = cls.objects.create(user=user, name=name, prefix=clear[:8], key_hash=_digest(clear))
         return token, clear
 
     def revoke(self) -> None:

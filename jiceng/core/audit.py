@@ -23,9 +23,7 @@ def register_audited(model: type[models.Model], **options) -> None:
 def history(obj: models.Model, limit: int = 50):
     """The audit entries of one record, newest first, with their actors."""
     return (
-        LogEntry.objects.get_for_object(obj)
-        .select_related("actor")
-        .order_by("-timestamp")[:limit]
+        LogEntry.objects.get_for_object(obj).select_related("actor").order_by("-timestamp")[:limit]
     )
 
 

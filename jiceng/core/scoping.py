@@ -116,3 +116,19 @@ class Scoped(models.Model):
             person_id = assignment.user.person_id
             return Q(**{cls.scope_person: person_id}) if person_id else None
         return None
+
+
+def units_granting(user, perm: str):
+    """The units (with their subtrees) in which the user holds `perm`: used to
+    limit the unit choices of a form, so a forged id outside scope is refused."""
+    from jiceng.orgs.models import Unit
+
+    if not getattr(user, "is_authenticated", False):
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    condition = DENY
+    for assignment in user.assignments:
+        if assignment.unit_id is not None and assignment.grants(perm):
+            condition |= subtree_q(assignment.unit)
+    return Unit.objects.filter(condition)

@@ -11,9 +11,7 @@ class OrgsConfig(AppConfig):
 
         from . import models
 
-        register_audited(
-            models.Unit, exclude_fields=["path", "depth"]
-        )
+        register_audited(models.Unit, exclude_fields=["path", "depth"])
         register_audited(models.Department)
         register_audited(models.DepartmentPairing)
         register_audited(models.LeaderLink)

@@ -64,23 +64,38 @@ class UnitQuerySet(ScopedQuerySet):
 
 
 class Unit(Scoped):
-    code = models.CharField(_l("编码"), max_length=32, unique=True,
-                            validators=[unit_code_validator])
+    code = models.CharField(
+        _l("编码"), max_length=32, unique=True, validators=[unit_code_validator]
+    )
     name = models.CharField(_l("名称"), max_length=100)
     kind = models.CharField(_l("层级"), max_length=16, choices=UnitKind.choices)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
-                               related_name="children", verbose_name=_l("上级单位"))
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_l("上级单位"),
+    )
     sort_order = models.PositiveIntegerField(_l("排序"), default=0)
     # Materialized path of primary keys, e.g. /1/23/456/; maintained by save().
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     party_org_name = models.CharField(_l("党组织名称"), max_length=100, blank=True)
-    party_org_type = models.CharField(_l("党组织类型"), max_length=32, blank=True,
-                                      choices=PartyOrgType.choices)
-    secretary = models.ForeignKey("people.Person", models.SET_NULL, null=True, blank=True,
-                                  related_name="secretary_of", verbose_name=_l("党组织书记"))
-    boundary = models.JSONField(_l("边界（GeoJSON）"), null=True, blank=True,
-                                validators=[validate_boundary])
+    party_org_type = models.CharField(
+        _l("党组织类型"), max_length=32, blank=True, choices=PartyOrgType.choices
+    )
+    secretary = models.ForeignKey(
+        "people.Person",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="secretary_of",
+        verbose_name=_l("党组织书记"),
+    )
+    boundary = models.JSONField(
+        _l("边界（GeoJSON）"), null=True, blank=True, validators=[validate_boundary]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -122,10 +137,15 @@ class Unit(Scoped):
                 message = _("%(kind)s必须有上级单位。")
             else:
                 message = _("%(kind)s不能放在%(parent)s之下。")
-            raise ValidationError({"parent": message % {
-                "kind": self.get_kind_display(),
-                "parent": UnitKind(parent_kind).label if parent_kind else "",
-            }})
+            raise ValidationError(
+                {
+                    "parent": message
+                    % {
+                        "kind": self.get_kind_display(),
+                        "parent": UnitKind(parent_kind).label if parent_kind else "",
+                    }
+                }
+            )
         if self.pk and self.parent_id and self.parent.path.startswith(self.path):
             raise ValidationError({"parent": _("不能把单位移动到它自己或它的下级单位之下。")})
 
@@ -176,12 +196,21 @@ class Department(Scoped):
 
     name = models.CharField(_l("名称"), max_length=100, unique=True)
     kind = models.CharField(_l("类型"), max_length=32, choices=DepartmentType.choices)
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="departments",
-                             verbose_name=_l("所属层级"),
-                             help_text=_l("部门所属的盟或市"))
-    secretary = models.ForeignKey("people.Person", models.SET_NULL, null=True, blank=True,
-                                  related_name="secretary_of_departments",
-                                  verbose_name=_l("党组织书记"))
+    unit = models.ForeignKey(
+        Unit,
+        models.PROTECT,
+        related_name="departments",
+        verbose_name=_l("所属层级"),
+        help_text=_l("部门所属的盟或市"),
+    )
+    secretary = models.ForeignKey(
+        "people.Person",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="secretary_of_departments",
+        verbose_name=_l("党组织书记"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -219,17 +248,29 @@ class PairingKind(models.TextChoices):
 class DepartmentPairing(Scoped):
     """A department paired with a community (包联 / 结对共建)."""
 
-    department = models.ForeignKey(Department, models.CASCADE, related_name="pairings",
-                                   verbose_name=_l("部门党组织"))
-    community = models.ForeignKey(Unit, models.PROTECT, related_name="department_pairings",
-                                  verbose_name=_l("社区"),
-                                  limit_choices_to={"kind": UnitKind.COMMUNITY})
-    kind = models.CharField(_l("方式"), max_length=16, choices=PairingKind.choices,
-                            default=PairingKind.CO_BUILDING)
+    department = models.ForeignKey(
+        Department, models.CASCADE, related_name="pairings", verbose_name=_l("部门党组织")
+    )
+    community = models.ForeignKey(
+        Unit,
+        models.PROTECT,
+        related_name="department_pairings",
+        verbose_name=_l("社区"),
+        limit_choices_to={"kind": UnitKind.COMMUNITY},
+    )
+    kind = models.CharField(
+        _l("方式"), max_length=16, choices=PairingKind.choices, default=PairingKind.CO_BUILDING
+    )
     start_date = models.DateField(_l("开始日期"))
     end_date = models.DateField(_l("结束日期"), null=True, blank=True)
-    leader = models.ForeignKey("people.Person", models.SET_NULL, null=True, blank=True,
-                               related_name="+", verbose_name=_l("负责领导"))
+    leader = models.ForeignKey(
+        "people.Person",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_l("负责领导"),
+    )
 
     scope_unit = "community"
     scope_departments = ("department",)
@@ -238,8 +279,9 @@ class DepartmentPairing(Scoped):
         verbose_name = _l("部门结对")
         verbose_name_plural = _l("部门结对")
         constraints = [
-            models.UniqueConstraint(fields=["department", "community", "start_date"],
-                                    name="pairing_unique_per_start"),
+            models.UniqueConstraint(
+                fields=["department", "community", "start_date"], name="pairing_unique_per_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,10 +302,12 @@ class LeaderLinkKind(models.TextChoices):
 class LeaderLink(Scoped):
     """A leader's responsibility for a unit: 包联 (a community) or a contact point."""
 
-    leader = models.ForeignKey("people.Person", models.CASCADE, related_name="leader_links",
-                               verbose_name=_l("领导干部"))
-    unit = models.ForeignKey(Unit, models.CASCADE, related_name="leader_links",
-                             verbose_name=_l("联系单位"))
+    leader = models.ForeignKey(
+        "people.Person", models.CASCADE, related_name="leader_links", verbose_name=_l("领导干部")
+    )
+    unit = models.ForeignKey(
+        Unit, models.CASCADE, related_name="leader_links", verbose_name=_l("联系单位")
+    )
     kind = models.CharField(_l("类型"), max_length=16, choices=LeaderLinkKind.choices)
     title = models.CharField(_l("职务"), max_length=100, blank=True)
     start_date = models.DateField(_l("开始日期"))
@@ -277,4 +321,3 @@ class LeaderLink(Scoped):
 
     def __str__(self) -> str:
         return f"{self.leader} → {self.unit}"
-

@@ -24,15 +24,17 @@ def validate_id_number(value: str) -> str:
     number = normalize_id_number(value)
     if not re.fullmatch(r"\d{17}[\dX]", number):
         raise ValidationError(_("公民身份号码应为 18 位，前 17 位为数字，最后一位为数字或 X。"))
+    if number[-1] != ric.calc_check_digit(number):
+        raise ValidationError(_("公民身份号码校验位不正确，请核对后重新输入。"))
     try:
-        ric.validate(number)
-    except stdnum_errors.InvalidChecksum as exc:
-        raise ValidationError(_("公民身份号码校验位不正确，请核对后重新输入。")) from exc
-    except stdnum_errors.InvalidComponent as exc:
-        raise ValidationError(_("公民身份号码中的出生日期无效。")) from exc
+        birth = ric.get_birth_date(number)
     except stdnum_errors.ValidationError as exc:
-        raise ValidationError(_("公民身份号码格式不正确。")) from exc
-    if ric.get_birth_date(number) > datetime.date.today():
+        raise ValidationError(_("公民身份号码中的出生日期无效。")) from exc
+    try:
+        ric.get_birth_place(number)
+    except stdnum_errors.ValidationError as exc:
+        raise ValidationError(_("公民身份号码前 6 位不是有效的行政区划代码。")) from exc
+    if birth > datetime.date.today():
         raise ValidationError(_("公民身份号码中的出生日期晚于今天。"))
     return number
 
@@ -53,7 +55,5 @@ def normalize_phone(value: str) -> str:
 def validate_phone(value: str) -> str:
     phone = normalize_phone(value)
     if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
-        raise ValidationError(
-            _("手机号码应为 11 位数字（以 1 开头），固定电话形如 0479-8221234。")
-        )
+        raise ValidationError(_("手机号码应为 11 位数字（以 1 开头），固定电话形如 0479-8221234。"))
     return phone

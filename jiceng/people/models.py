@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -45,34 +47,58 @@ class PersonQuerySet(ScopedQuerySet):
 class Person(Scoped):
     name = models.CharField(_l("姓名"), max_length=50, db_index=True)
     gender = models.CharField(_l("性别"), max_length=8, choices=Gender.choices, blank=True)
-    ethnicity = models.CharField(_l("民族"), max_length=16, choices=ETHNICITY_CHOICES,
-                                 default="汉族")
+    ethnicity = models.CharField(
+        _l("民族"), max_length=16, choices=ETHNICITY_CHOICES, default="汉族"
+    )
     birth_date = models.DateField(_l("出生日期"), null=True, blank=True)
     # Personal data: ciphertext at rest, a keyed hash to find it, a masked copy to show.
     id_number_cipher = models.TextField(blank=True, editable=False)
     id_number_hash = models.CharField(max_length=64, null=True, unique=True, editable=False)
-    id_number_masked = models.CharField(_l("公民身份号码"), max_length=18, blank=True,
-                                        editable=False)
+    id_number_masked = models.CharField(
+        _l("公民身份号码"), max_length=18, blank=True, editable=False
+    )
     phone_cipher = models.TextField(blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, null=True, db_index=True, editable=False)
     phone_masked = models.CharField(_l("手机号码"), max_length=16, blank=True, editable=False)
 
-    political_status = models.CharField(_l("政治面貌"), max_length=20,
-                                        choices=PoliticalStatus.choices,
-                                        default=PoliticalStatus.MASSES, db_index=True)
-    party_unit = models.ForeignKey("orgs.Unit", models.PROTECT, null=True, blank=True,
-                                   related_name="party_members",
-                                   verbose_name=_l("所属党组织（单位）"))
-    party_department = models.ForeignKey("orgs.Department", models.PROTECT, null=True,
-                                         blank=True, related_name="party_members",
-                                         verbose_name=_l("所属党组织（部门）"))
+    political_status = models.CharField(
+        _l("政治面貌"),
+        max_length=20,
+        choices=PoliticalStatus.choices,
+        default=PoliticalStatus.MASSES,
+        db_index=True,
+    )
+    party_unit = models.ForeignKey(
+        "orgs.Unit",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="party_members",
+        verbose_name=_l("所属党组织（单位）"),
+    )
+    party_department = models.ForeignKey(
+        "orgs.Department",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="party_members",
+        verbose_name=_l("所属党组织（部门）"),
+    )
     party_join_date = models.DateField(_l("入党日期"), null=True, blank=True)
-    home_unit = models.ForeignKey("orgs.Unit", models.PROTECT, related_name="residents",
-                                  verbose_name=_l("居住社区或网格"))
-    workplace = models.ForeignKey("orgs.Department", models.SET_NULL, null=True, blank=True,
-                                  related_name="staff", verbose_name=_l("工作单位"))
-    tags = models.ManyToManyField(CareTag, blank=True, related_name="people",
-                                  verbose_name=_l("关爱标签"))
+    home_unit = models.ForeignKey(
+        "orgs.Unit", models.PROTECT, related_name="residents", verbose_name=_l("居住社区或网格")
+    )
+    workplace = models.ForeignKey(
+        "orgs.Department",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_l("工作单位"),
+    )
+    tags = models.ManyToManyField(
+        CareTag, blank=True, related_name="people", verbose_name=_l("关爱标签")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -105,10 +131,9 @@ class Person(Scoped):
         self.id_number_hash = crypto.lookup_hash(number)
         self.id_number_masked = crypto.mask_id_number(number)
         if number and len(number) == 18:
-            try:
+            # An invalid number keeps the old birth date; clean() reports it.
+            with contextlib.suppress(Exception):
                 self.birth_date = identity.birth_date_of(number)
-            except Exception:  # invalid numbers are reported by clean()
-                pass
             if number[16].isdigit():
                 self.gender = identity.gender_of(number)
 

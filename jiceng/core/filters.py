@@ -1,0 +1,62 @@
+"""Filter sets whose choices are scoped like everything else.
+
+Every ModelChoiceFilter over a scoped model offers (and accepts) only the
+records the user may see, so neither a drop-down nor a forged id leaks or
+reaches outside the user's scope.
+"""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _l
+
+from jiceng.core.scoping import Scoped, subtree_q
+
+# Unit drop-downs list units down to this kind; deeper ones (grids, thousands
+# of them) are reached from the tree, and still accepted by id.
+PICKER_KINDS = ("league", "city", "street", "community")
+
+
+class ScopedFilterSet(filters.FilterSet):
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.user = getattr(request, "user", None)
+        for flt in self.filters.values():
+            base = flt.extra.get("queryset")
+            if base is not None and issubclass(base.model, Scoped):
+                flt.extra["queryset"] = base.model.objects.visible_to(self.user)
+
+    @property
+    def form(self):
+        form = super().form
+        for name, flt in self.filters.items():
+            if isinstance(flt, UnitSubtreeFilter) and not getattr(form, "_units_limited", False):
+                form.fields[name].widget.choices = unit_picker_choices(
+                    self.user, form.data.get(name)
+                )
+        form._units_limited = True
+        return form
+
+
+def unit_picker_choices(user, selected_id=None) -> list[tuple[str, str]]:
+    from jiceng.orgs.models import Unit
+
+    units = Unit.objects.visible_to(user).filter(kind__in=PICKER_KINDS)
+    if selected_id and str(selected_id).isdigit():
+        units = units | Unit.objects.visible_to(user).filter(pk=selected_id)
+    rows = units.order_by("path").values_list("pk", "name", "depth")
+    return [("", "---------")] + [(str(pk), "\u3000" * depth + name) for pk, name, depth in rows]
+
+
+class UnitSubtreeFilter(filters.ModelChoiceFilter):
+    """Records whose unit (through `field_name`) lies in the chosen unit's subtree."""
+
+    def __init__(self, *args, **kwargs):
+        from jiceng.orgs.models import Unit
+
+        kwargs.setdefault("queryset", Unit.objects.all())
+        kwargs.setdefault("label", _l("所在单位（含下级）"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return qs.filter(subtree_q(value, self.field_name)) if value else qs

@@ -1,0 +1,40 @@
+"""Form helpers: Bootstrap classes, and unit/department choices limited to the
+user's scope so that a forged id outside it is refused with a clear message."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _l
+
+from jiceng.core.scoping import units_granting
+
+OUT_OF_SCOPE = _l("所选项不存在或不在您的管辖范围内。")
+
+
+class StyledFormMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+class ScopedModelForm(StyledFormMixin, forms.ModelForm):
+    """`unit_fields` maps a field to the permission whose scope limits its units."""
+
+    unit_fields: dict[str, str] = {}
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for name, perm in self.unit_fields.items():
+            if name in self.fields:
+                field = self.fields[name]
+                field.queryset = units_granting(user, perm).order_by("path")
+                field.error_messages["invalid_choice"] = OUT_OF_SCOPE

@@ -1,0 +1,102 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from jiceng.core.audit import log_access
+from jiceng.core.exports import Column
+from jiceng.core.scoping import can_act_on
+from jiceng.core.views import (
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+)
+
+from .filters import PersonFilter
+from .forms import PersonForm
+from .models import Person
+
+
+def _community(person):
+    unit = person.home_unit
+    return unit.parent.name if unit.kind == "grid" else unit.name
+
+
+def _grid(person):
+    return person.home_unit.name if person.home_unit.kind == "grid" else ""
+
+
+# The columns of the people list, its export and the import template, in one order.
+PERSON_COLUMNS = [
+    Column(_l("姓名"), lambda p: p.name, link=True),
+    Column(_l("公民身份号码"), lambda p: p.id_number_masked),
+    Column(_l("性别"), lambda p: p.get_gender_display()),
+    Column(_l("民族"), lambda p: p.ethnicity),
+    Column(_l("手机号码"), lambda p: p.phone_masked),
+    Column(_l("政治面貌"), lambda p: p.get_political_status_display()),
+    Column(_l("入党日期"), lambda p: p.party_join_date),
+    Column(_l("所属党组织"), lambda p: p.party_organization),
+    Column(_l("居住社区"), _community),
+    Column(_l("所在网格"), _grid),
+    Column(_l("工作单位"), lambda p: p.workplace),
+    Column(_l("标签"), lambda p: "、".join(tag.name for tag in p.tags.all())),
+]
+
+
+class PersonListView(ScopedListView):
+    model = Person
+    filterset_class = PersonFilter
+    columns = PERSON_COLUMNS
+    export_basename = "人员名单"
+    create_url_name = "people:person-create"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("home_unit__parent", "workplace", "party_unit", "party_department")
+            .prefetch_related("tags")
+        )
+
+
+class PersonDetailView(ScopedDetailView):
+    model = Person
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("home_unit__parent", "workplace", "party_unit", "party_department")
+            .prefetch_related("tags")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_reveal"] = can_act_on(self.request.user, "reveal_pii", self.object)
+        return context
+
+
+class PersonCreateView(ScopedCreateView):
+    model = Person
+    form_class = PersonForm
+
+
+class PersonUpdateView(ScopedUpdateView):
+    model = Person
+    form_class = PersonForm
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+@login_required
+@require_POST
+def reveal(request, pk: int, field: str):
+    """Show one full ID number or phone to a role allowed to see it; audited."""
+    if field not in ("id_number", "phone"):
+        raise Http404
+    person = get_object_or_404(Person.objects.visible_to(request.user, "reveal_pii"), pk=pk)
+    log_access(person, field)
+    return JsonResponse({"value": getattr(person, field)})
