@@ -1,0 +1,1 @@
+"""The demo city behind `jiceng demo`: a deterministic Xilinhot built from a seed."""
