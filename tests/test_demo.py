@@ -33,6 +33,7 @@ from jiceng.people.models import Person
 def fast_hasher() -> override_settings:
     return override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 
+
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -51,8 +52,9 @@ def small_city(django_db_setup, django_db_blocker):
 
 
 def in_service() -> QuerySet[Person]:
-    return Person.objects.filter(political_status__in=PARTY_STATUSES,
-                                 party_department__isnull=False)
+    return Person.objects.filter(
+        political_status__in=PARTY_STATUSES, party_department__isnull=False
+    )
 
 
 def first_units() -> tuple[Unit, Unit, Unit]:
@@ -87,7 +89,11 @@ class TestSmallCity:
         league = next(u for u in units.values() if u.kind == UnitKind.LEAGUE)
         city = next(u for u in units.values() if u.kind == UnitKind.CITY)
         assert (league.code, league.name, city.code, city.name) == (
-            "152500", "锡林郭勒盟", "152502", "锡林浩特市")
+            "152500",
+            "锡林郭勒盟",
+            "152502",
+            "锡林浩特市",
+        )
         assert city.descendants().count() == len(units) - 1
 
     def test_grids_tile_their_community(self, small_city):
@@ -123,15 +129,19 @@ class TestSmallCity:
             assert person.party_unit_id is None
             assert person.home_unit.kind == UnitKind.GRID
             assert person.party_join_date > person.birth_date
-        others = Person.objects.filter(political_status__in=PARTY_STATUSES,
-                                       party_department__isnull=True)
+        others = Person.objects.filter(
+            political_status__in=PARTY_STATUSES, party_department__isnull=True
+        )
         assert others.exists() and not others.filter(party_unit__isnull=True).exists()
 
     def test_every_party_organization_has_a_secretary(self, small_city):
         org_types = {
             UnitKind.STREET: {PartyOrgType.JOINT_WORKING_COMMITTEE, PartyOrgType.WORKING_COMMITTEE},
-            UnitKind.COMMUNITY: {PartyOrgType.COMMITTEE, PartyOrgType.GENERAL_BRANCH,
-                                 PartyOrgType.BRANCH},
+            UnitKind.COMMUNITY: {
+                PartyOrgType.COMMITTEE,
+                PartyOrgType.GENERAL_BRANCH,
+                PartyOrgType.BRANCH,
+            },
             UnitKind.GRID: {PartyOrgType.GRID_BRANCH, PartyOrgType.GROUP},
         }
         for unit in Unit.objects.filter(kind__in=org_types).select_related("secretary"):
@@ -170,19 +180,23 @@ class TestSmallCity:
             user = User.objects.get(username=username)
             assert user.person_id is not None
             assert [(a.role, a.unit, a.department) for a in user.assignments] == [
-                (role, unit, department)]
+                (role, unit, department)
+            ]
         admin = User.objects.get(username="admin")
         assert admin.is_superuser and admin.is_staff
         with fast_hasher():
-            assert all(User.objects.get(username=name).check_password(DEFAULT_PASSWORD)
-                       for name in DEMO_USERNAMES)
+            assert all(
+                User.objects.get(username=name).check_password(DEFAULT_PASSWORD)
+                for name in DEMO_USERNAMES
+            )
 
     def test_department_and_party_member_logins_meet_in_the_first_community(self, small_city):
         _, community, _ = first_units()
         grids = community.children.all()
         member = User.objects.get(username="party_member")
         assert [(a.role, a.unit_id, a.department_id) for a in member.assignments] == [
-            ("party_member", None, None)]
+            ("party_member", None, None)
+        ]
         assert in_service().filter(pk=member.person_id, home_unit__in=grids).exists()
         dept_admin = User.objects.get(username="dept_admin")
         (assignment,) = dept_admin.assignments
@@ -197,7 +211,8 @@ class TestSmallCity:
     def test_every_grid_has_a_grid_worker(self, small_city):
         workers = RoleAssignment.objects.filter(role="grid_worker")
         assert sorted(workers.values_list("unit_id", flat=True)) == sorted(
-            Unit.objects.filter(kind=UnitKind.GRID).values_list("pk", flat=True))
+            Unit.objects.filter(kind=UnitKind.GRID).values_list("pk", flat=True)
+        )
         for assignment in workers.select_related("user__person"):
             assert assignment.user.person.home_unit_id == assignment.unit_id
 
@@ -225,8 +240,7 @@ def test_print_logins_on_an_empty_database():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("args", [["--scale", "0"], ["--scale", "1000"],
-                                  ["--password", "short"]])
+@pytest.mark.parametrize("args", [["--scale", "0"], ["--scale", "1000"], ["--password", "short"]])
 def test_rejects_bad_options(args):
     with pytest.raises(CommandError):
         run_demo(*args)
@@ -276,11 +290,20 @@ def fingerprint(*args: str) -> tuple:
         result = (
             list(Unit.objects.order_by("code").values_list("code", "name", "party_org_name")),
             list(Department.objects.order_by("name").values_list("name", "kind")),
-            list(Person.objects.order_by("id_number_hash").values_list(
-                "name", "id_number_hash", "phone_hash", "home_unit__code", "political_status",
-                "party_department__name", "ethnicity")),
-            list(User.objects.order_by("username").values_list("username",
-                                                               "person__id_number_hash")),
+            list(
+                Person.objects.order_by("id_number_hash").values_list(
+                    "name",
+                    "id_number_hash",
+                    "phone_hash",
+                    "home_unit__code",
+                    "political_status",
+                    "party_department__name",
+                    "ethnicity",
+                )
+            ),
+            list(
+                User.objects.order_by("username").values_list("username", "person__id_number_hash")
+            ),
         )
         transaction.set_rollback(True)
     return result

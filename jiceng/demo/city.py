@@ -33,8 +33,10 @@ DEFAULT_SEED = 20231225  # the article's publication date
 DEFAULT_PASSWORD = "Jiceng@2024"
 # Relative staff sizes: schools and hospitals are large, sector bodies small.
 KIND_WEIGHTS = {
-    DepartmentType.ORGAN: 1.0, DepartmentType.INSTITUTION: 1.5,
-    DepartmentType.STATE_ENTERPRISE: 1.2, DepartmentType.TWO_NEW: 0.35,
+    DepartmentType.ORGAN: 1.0,
+    DepartmentType.INSTITUTION: 1.5,
+    DepartmentType.STATE_ENTERPRISE: 1.2,
+    DepartmentType.TWO_NEW: 0.35,
     DepartmentType.OTHER: 0.45,
 }
 
@@ -43,8 +45,9 @@ class DemoError(Exception):
     """The demo city cannot be loaded into this database."""
 
 
-def load_demo_city(scale: float = 1, seed: int = DEFAULT_SEED,
-                   password: str = DEFAULT_PASSWORD) -> dict[str, int]:
+def load_demo_city(
+    scale: float = 1, seed: int = DEFAULT_SEED, password: str = DEFAULT_PASSWORD
+) -> dict[str, int]:
     """Load the whole city or nothing; returns what was created, by kind."""
     _refuse_clashes(DEMO_ROLES)  # early, before any work; grid logins are checked later
     password_hash = make_password(password)  # slow on purpose: once, outside the transaction
@@ -71,7 +74,9 @@ class CityBuilder:
         self._file_secretaries(tree, departments, people["members"])
         pairings = create_pairings(self.rng, pairs, departments, tree.communities)
         links = create_leader_links(
-            self.rng, tree.streets, tree.communities,
+            self.rng,
+            tree.streets,
+            tree.communities,
             baolian_pool(specs, departments, people["members"]),
             contact_point_pool(specs, people["members"]),
         )
@@ -81,8 +86,9 @@ class CityBuilder:
 
     # --- people
     def _populate(self, tree: Tree, departments: list[Department], anchor: int) -> dict:
-        self.grid_weights = list(itertools.accumulate(
-            self.rng.uniform(0.5, 1.5) for _ in tree.grids))
+        self.grid_weights = list(
+            itertools.accumulate(self.rng.uniform(0.5, 1.5) for _ in tree.grids)
+        )
         members = self._in_service(tree, departments)
         # Put the demo party member in the first grid, next to the demo staff.
         members[anchor][0].home_unit = tree.grids[0]
@@ -105,8 +111,10 @@ class CityBuilder:
         party organization and report to the community where they live."""
         weights = [KIND_WEIGHTS[d.kind] * self.rng.uniform(0.5, 1.5) for d in departments]
         counts = apportion(self.sizes.in_service, weights, minimum=2)
-        return [[self._member(department, home) for home in self._homes(tree, count)]
-                for department, count in zip(departments, counts, strict=True)]
+        return [
+            [self._member(department, home) for home in self._homes(tree, count)]
+            for department, count in zip(departments, counts, strict=True)
+        ]
 
     def _member(self, department: Department, home: Unit) -> Person:
         person = self.factory.person(home, (23, 59), female_share=0.45)
@@ -128,17 +136,21 @@ class CityBuilder:
             home = self.rng.choice(tree.grids_of_street(index))
             street.secretary = self._party_member(street, home, (40, 58), 0.3)
         for community, grids in zip(tree.communities, tree.grids_of, strict=True):
-            community.secretary = self._party_member(community, self.rng.choice(grids),
-                                                     (32, 56), 0.5)
+            community.secretary = self._party_member(
+                community, self.rng.choice(grids), (32, 56), 0.5
+            )
 
     def _staff(self, tree: Tree) -> list[Person]:
         """The people behind the street_admin and community_admin logins."""
         street_home = self.rng.choice(tree.grids_of_street(0))
-        return [self._party_member(tree.streets[0], street_home, (26, 45), 0.5),
-                self._party_member(tree.communities[0], tree.grids[0], (26, 45), 0.6)]
+        return [
+            self._party_member(tree.streets[0], street_home, (26, 45), 0.5),
+            self._party_member(tree.communities[0], tree.grids[0], (26, 45), 0.6),
+        ]
 
-    def _party_member(self, unit: Unit, home: Unit, ages: tuple[int, int],
-                      female_share: float) -> Person:
+    def _party_member(
+        self, unit: Unit, home: Unit, ages: tuple[int, int], female_share: float
+    ) -> Person:
         person = self.factory.person(home, ages, female_share)
         self.factory.join_party(person, unit=unit)
         return person
@@ -161,26 +173,30 @@ class CityBuilder:
         self.factory.add_tags(person, RESIDENT_TAGS)
         return person
 
-    def _file_secretaries(self, tree: Tree, departments: list[Department],
-                          members: list[list[Person]]) -> None:
+    def _file_secretaries(
+        self, tree: Tree, departments: list[Department], members: list[list[Person]]
+    ) -> None:
         Unit.objects.bulk_update(tree.streets + tree.communities, ["secretary"], batch_size=500)
         for department, staff in zip(departments, members, strict=True):
             department.secretary = staff[1]
         Department.objects.bulk_update(departments, ["secretary"], batch_size=500)
 
     # --- accounts
-    def _logins(self, tree: Tree, departments: list[Department], people: dict,
-                anchor: int) -> list[Login]:
+    def _logins(
+        self, tree: Tree, departments: list[Department], people: dict, anchor: int
+    ) -> list[Login]:
         members, workers = people["members"], people["workers"]
         party_member, dept_admin = members[anchor][0], members[anchor][1]
         # City admins sit in the organization department (department 0).
-        city_admin = _pick([*reversed(members[0]), *itertools.chain(*members)],
-                           {party_member, dept_admin})
+        city_admin = _pick(
+            [*reversed(members[0]), *itertools.chain(*members)], {party_member, dept_admin}
+        )
         logins = [
             Login("city_admin", "city_admin", city_admin, unit=tree.city),
             Login("street_admin", "street_staff", people["staff"][0], unit=tree.streets[0]),
-            Login("community_admin", "community_staff", people["staff"][1],
-                  unit=tree.communities[0]),
+            Login(
+                "community_admin", "community_staff", people["staff"][1], unit=tree.communities[0]
+            ),
             Login("dept_admin", "dept_admin", dept_admin, department=departments[anchor]),
             Login("party_member", "party_member", party_member),
         ]
@@ -194,21 +210,28 @@ class CityBuilder:
         # An existing `admin` (e.g. from createsuperuser) is kept as it is.
         return create_users(logins, password_hash, with_admin=ADMIN not in existing)
 
-    def _summary(self, tree: Tree, departments: list, pairings: list, links: list,
-                 users: int) -> dict[str, int]:
+    def _summary(
+        self, tree: Tree, departments: list, pairings: list, links: list, users: int
+    ) -> dict[str, int]:
         return {
-            "streets": len(tree.streets), "communities": len(tree.communities),
-            "grids": len(tree.grids), "departments": len(departments),
-            "persons": len(self.factory.people), "in_service": self.sizes.in_service,
+            "streets": len(tree.streets),
+            "communities": len(tree.communities),
+            "grids": len(tree.grids),
+            "departments": len(departments),
+            "persons": len(self.factory.people),
+            "in_service": self.sizes.in_service,
             "tagged": len({id(person) for person, _tag in self.factory.tags}),
-            "pairings": len(pairings), "leader_links": len(links), "users": users,
+            "pairings": len(pairings),
+            "leader_links": len(links),
+            "users": users,
         }
 
 
 def _create_departments(specs: Sequence[DepartmentSpec], tree: Tree) -> list[Department]:
     departments = [
-        Department(name=spec.name, kind=spec.kind,
-                   unit=tree.league if spec.owner == LEAGUE else tree.city)
+        Department(
+            name=spec.name, kind=spec.kind, unit=tree.league if spec.owner == LEAGUE else tree.city
+        )
         for spec in specs
     ]
     return Department.objects.bulk_create(departments, batch_size=500)
@@ -219,8 +242,9 @@ def _refuse_clashes(usernames) -> set[str]:
     existing = set(User.objects.values_list("username", flat=True))
     clashes = sorted(existing.intersection(usernames))
     if clashes:
-        raise DemoError(_("以下用户名已存在，无法加载演示数据：%(names)s")
-                        % {"names": "、".join(clashes[:10])})
+        raise DemoError(
+            _("以下用户名已存在，无法加载演示数据：%(names)s") % {"names": "、".join(clashes[:10])}
+        )
     return existing
 
 

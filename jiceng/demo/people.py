@@ -56,8 +56,9 @@ class PersonFactory:
         birth = AS_OF - datetime.timedelta(
             days=self.rng.randint(int(ages[0] * 365.25), int((ages[1] + 1) * 365.25) - 1)
         )
-        person = Person(name=self.names.name(female, ethnicity), ethnicity=ethnicity,
-                        home_unit=home)
+        person = Person(
+            name=self.names.name(female, ethnicity), ethnicity=ethnicity, home_unit=home
+        )
         # The setter encrypts the number and derives birth date and gender from it.
         person.id_number = self.ids.make(birth, female)
         if age_of(person) >= PHONE_MIN_AGE:
@@ -65,13 +66,19 @@ class PersonFactory:
         self.people.append(person)
         return person
 
-    def join_party(self, person: Person, *, unit: Unit | None = None,
-                   department: Department | None = None,
-                   probationary_share: float = 0.0) -> None:
+    def join_party(
+        self,
+        person: Person,
+        *,
+        unit: Unit | None = None,
+        department: Department | None = None,
+        probationary_share: float = 0.0,
+    ) -> None:
         """Make person a party member of a unit's or a department's party organization."""
         probationary = self.rng.random() < probationary_share
-        person.political_status = (PoliticalStatus.PROBATIONARY if probationary
-                                   else PoliticalStatus.PARTY_MEMBER)
+        person.political_status = (
+            PoliticalStatus.PROBATIONARY if probationary else PoliticalStatus.PARTY_MEMBER
+        )
         person.party_unit = unit
         person.party_department = department
         person.party_join_date = self._join_date(person.birth_date, probationary)
@@ -96,8 +103,10 @@ class PersonFactory:
     def save(self) -> None:
         """Insert everyone in batches (no signals: seed data is not audited), then tags."""
         Person.objects.bulk_create(self.people, batch_size=BATCH)
-        tag_ids = {name: CareTag.objects.get_or_create(name=name)[0].pk
-                   for name in sorted({tag for _, tag in self.tags})}
+        tag_ids = {
+            name: CareTag.objects.get_or_create(name=name)[0].pk
+            for name in sorted({tag for _, tag in self.tags})
+        }
         through = Person.tags.through
         through.objects.bulk_create(
             [through(person_id=person.pk, caretag_id=tag_ids[tag]) for person, tag in self.tags],

@@ -7,8 +7,14 @@ from dataclasses import dataclass
 
 # Scale 1 follows the article: 620 grids, 202 department party organizations
 # and 7,162 in-service party members who reported to their communities.
-BASE = {"streets": 8, "communities": 55, "grids": 620, "departments": 202,
-        "in_service": 7162, "persons": 9000}
+BASE = {
+    "streets": 8,
+    "communities": 55,
+    "grids": 620,
+    "departments": 202,
+    "in_service": 7162,
+    "persons": 9000,
+}
 # Street codes have three digits (GB/T 10114), so at most 999 streets.
 MAX_SCALE = 100
 # Two demo staff people (street_admin, community_admin) besides the roles below.
@@ -41,8 +47,9 @@ class Sizes:
 
     @property
     def persons(self) -> int:
-        return self.in_service + self.grids + self.streets + self.communities + STAFF \
-            + self.residents
+        return (
+            self.in_service + self.grids + self.streets + self.communities + STAFF + self.residents
+        )
 
 
 def apportion(total: int, weights: Sequence[float], minimum: int = 1) -> list[int]:

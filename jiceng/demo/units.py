@@ -31,7 +31,7 @@ class Tree:
     def grids_of_street(self, street_index: int) -> list[Unit]:
         start = sum(len(c) for c in self.communities_of[:street_index])
         count = len(self.communities_of[street_index])
-        return list(itertools.chain(*self.grids_of[start:start + count]))
+        return list(itertools.chain(*self.grids_of[start : start + count]))
 
 
 def build_tree(rng: random.Random, sizes: Sizes) -> Tree:
@@ -42,10 +42,8 @@ def build_tree(rng: random.Random, sizes: Sizes) -> Tree:
     save_level([league])
     save_level([city])
     tree = Tree(league, city)
-    per_street = apportion(sizes.communities,
-                           [rng.uniform(0.6, 1.4) for _ in range(sizes.streets)])
-    grid_counts = apportion(sizes.grids,
-                            [rng.uniform(0.6, 1.5) for _ in range(sizes.communities)])
+    per_street = apportion(sizes.communities, [rng.uniform(0.6, 1.4) for _ in range(sizes.streets)])
+    grid_counts = apportion(sizes.grids, [rng.uniform(0.6, 1.5) for _ in range(sizes.communities)])
     counts_by_street = _chunks(grid_counts, per_street)
     # Areas follow grid counts, so grids come out of similar size everywhere.
     street_areas = treemap(CITY_AREA, [sum(counts) for counts in counts_by_street])
@@ -60,26 +58,35 @@ def _add_streets(tree: Tree, rng: random.Random, areas: list[Rect]) -> None:
     for index, area in enumerate(areas):
         name = next(names)
         joint = rng.random() < 0.75
-        street = _unit(f"{CITY[0]}{index + 1:03d}", name, UnitKind.STREET, tree.city, index,
-                       PartyOrgType.JOINT_WORKING_COMMITTEE if joint
-                       else PartyOrgType.WORKING_COMMITTEE,
-                       name + ("联合党工委" if joint else "党工委"))
+        street = _unit(
+            f"{CITY[0]}{index + 1:03d}",
+            name,
+            UnitKind.STREET,
+            tree.city,
+            index,
+            PartyOrgType.JOINT_WORKING_COMMITTEE if joint else PartyOrgType.WORKING_COMMITTEE,
+            name + ("联合党工委" if joint else "党工委"),
+        )
         street.boundary = polygon(area)
         tree.streets.append(street)
     save_level(tree.streets)
 
 
-def _add_communities(tree: Tree, rng: random.Random, counts_by_street: list[list[int]],
-                     street_areas: list[Rect]) -> list[Rect]:
+def _add_communities(
+    tree: Tree, rng: random.Random, counts_by_street: list[list[int]], street_areas: list[Rect]
+) -> list[Rect]:
     bases = list(COMMUNITY_BASES)
     rng.shuffle(bases)
     names = unique_names(bases, "社区")
     areas: list[Rect] = []
-    for street, counts, street_area in zip(tree.streets, counts_by_street, street_areas,
-                                           strict=True):
+    for street, counts, street_area in zip(
+        tree.streets, counts_by_street, street_areas, strict=True
+    ):
         rects = treemap(street_area, counts)
-        children = [_community(street, index, next(names), grids, rect)
-                    for index, (grids, rect) in enumerate(zip(counts, rects, strict=True))]
+        children = [
+            _community(street, index, next(names), grids, rect)
+            for index, (grids, rect) in enumerate(zip(counts, rects, strict=True))
+        ]
         tree.communities_of.append(children)
         tree.communities += children
         areas += rects
@@ -95,24 +102,37 @@ def _community(street: Unit, index: int, name: str, grids: int, area: Rect) -> U
         org_type, suffix = PartyOrgType.GENERAL_BRANCH, "党总支"
     else:
         org_type, suffix = PartyOrgType.BRANCH, "党支部"
-    community = _unit(f"{street.code}{index + 1:03d}", name, UnitKind.COMMUNITY, street, index,
-                      org_type, name + suffix)
+    community = _unit(
+        f"{street.code}{index + 1:03d}",
+        name,
+        UnitKind.COMMUNITY,
+        street,
+        index,
+        org_type,
+        name + suffix,
+    )
     community.boundary = polygon(area)
     return community
 
 
-def _add_grids(tree: Tree, rng: random.Random, grid_counts: list[int],
-               community_areas: list[Rect]) -> None:
-    for community, count, area in zip(tree.communities, grid_counts, community_areas,
-                                      strict=True):
+def _add_grids(
+    tree: Tree, rng: random.Random, grid_counts: list[int], community_areas: list[Rect]
+) -> None:
+    for community, count, area in zip(tree.communities, grid_counts, community_areas, strict=True):
         children = []
         for index, rect in enumerate(treemap(area, [1.0] * count)):
             # CJ/T 349: a grid's code is its community's code plus a grid number.
             name = f"{community.name}第{index + 1}网格"
             branch = rng.random() < 0.55
-            grid = _unit(f"{community.code}{index + 1:03d}", name, UnitKind.GRID, community,
-                         index, PartyOrgType.GRID_BRANCH if branch else PartyOrgType.GROUP,
-                         name + ("党支部" if branch else "党小组"))
+            grid = _unit(
+                f"{community.code}{index + 1:03d}",
+                name,
+                UnitKind.GRID,
+                community,
+                index,
+                PartyOrgType.GRID_BRANCH if branch else PartyOrgType.GROUP,
+                name + ("党支部" if branch else "党小组"),
+            )
             grid.boundary = polygon(rect)
             children.append(grid)
         tree.grids_of.append(children)
@@ -134,8 +154,15 @@ def save_level(units: list[Unit]) -> None:
 
 
 def _unit(code, name, kind, parent, sort_order, org_type, org_name) -> Unit:
-    return Unit(code=code, name=name, kind=kind, parent=parent, sort_order=sort_order,
-                party_org_type=org_type, party_org_name=org_name)
+    return Unit(
+        code=code,
+        name=name,
+        kind=kind,
+        parent=parent,
+        sort_order=sort_order,
+        party_org_type=org_type,
+        party_org_name=org_name,
+    )
 
 
 def _chunks(items: list[int], sizes: list[int]) -> list[list[int]]:

@@ -41,17 +41,22 @@ def grid_worker_username(index: int, grid: Unit) -> str:
 
 def create_users(logins: list[Login], password_hash: str, with_admin: bool) -> int:
     """Bulk-create the accounts with one precomputed hash (hashing each would take minutes)."""
-    users = [User(username=login.username, password=password_hash, person=login.person)
-             for login in logins]
+    users = [
+        User(username=login.username, password=password_hash, person=login.person)
+        for login in logins
+    ]
     User.objects.bulk_create(users, batch_size=BATCH)
     RoleAssignment.objects.bulk_create(
-        [RoleAssignment(user=user, role=login.role, unit=login.unit, department=login.department)
-         for user, login in zip(users, logins, strict=True)],
+        [
+            RoleAssignment(user=user, role=login.role, unit=login.unit, department=login.department)
+            for user, login in zip(users, logins, strict=True)
+        ],
         batch_size=BATCH,
     )
     if with_admin:
-        User.objects.bulk_create([User(username=ADMIN, password=password_hash, is_staff=True,
-                                       is_superuser=True)])
+        User.objects.bulk_create(
+            [User(username=ADMIN, password=password_hash, is_staff=True, is_superuser=True)]
+        )
     return len(users) + with_admin
 
 
@@ -71,8 +76,10 @@ def login_rows() -> list[tuple[str, str, str, str]]:
         if user.is_superuser:
             rows.append((username, _("超级管理员"), _("全部（含后台 /admin/）"), ""))
         person = user.person.name if user.person_id else ""
-        rows += [(username, str(assignment.get_role_display()), _scope(assignment), person)
-                 for assignment in user.role_assignments.all()]
+        rows += [
+            (username, str(assignment.get_role_display()), _scope(assignment), person)
+            for assignment in user.role_assignments.all()
+        ]
     return rows
 
 
@@ -93,8 +100,10 @@ def format_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 
 def _line(cells: tuple[str, ...], widths: list[int]) -> str:
-    return "  ".join(str(cell) + " " * (width - _width(str(cell)))
-                     for cell, width in zip(cells, widths, strict=True)).rstrip()
+    return "  ".join(
+        str(cell) + " " * (width - _width(str(cell)))
+        for cell, width in zip(cells, widths, strict=True)
+    ).rstrip()
 
 
 def _width(text: str) -> int:

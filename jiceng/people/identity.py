@@ -11,6 +11,44 @@ from stdnum.cn import ric
 _FULL_WIDTH = str.maketrans(
     {chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "X", "－": "-", "　": " "}
 )
+_PROVINCES = {
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "71",
+    "81",
+    "82",
+    "83",
+    "91",
+}
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
@@ -30,10 +68,10 @@ def validate_id_number(value: str) -> str:
         birth = ric.get_birth_date(number)
     except stdnum_errors.ValidationError as exc:
         raise ValidationError(_("公民身份号码中的出生日期无效。")) from exc
-    try:
-        ric.get_birth_place(number)
-    except stdnum_errors.ValidationError as exc:
-        raise ValidationError(_("公民身份号码前 6 位不是有效的行政区划代码。")) from exc
+    # Only the province is checked: a number keeps the area code of the office
+    # that issued it, even when that code was later renamed or retired.
+    if number[:2] not in _PROVINCES:
+        raise ValidationError(_("公民身份号码前 2 位不是有效的省级行政区划代码。"))
     if birth > datetime.date.today():
         raise ValidationError(_("公民身份号码中的出生日期晚于今天。"))
     return number

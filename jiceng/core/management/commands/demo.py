@@ -22,17 +22,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--scale", type=float, default=1.0,
+            "--scale",
+            type=float,
+            default=1.0,
             help=_l("规模倍数，默认 1（620 个网格、约 9000 人）；可为小数，如 0.1。"),
         )
-        parser.add_argument("--password", default=DEFAULT_PASSWORD,
-                            help=_l("演示账号的密码，默认 %(default)s。"))
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                            help=_l("随机种子；同一种子生成完全相同的数据。"))
-        parser.add_argument("--if-empty", action="store_true",
-                            help=_l("库中已有单位时什么也不做（不报错）。"))
-        parser.add_argument("--print-logins", action="store_true",
-                            help=_l("只列出演示账号，不加载数据。"))
+        parser.add_argument(
+            "--password", default=DEFAULT_PASSWORD, help=_l("演示账号的密码，默认 %(default)s。")
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=_l("随机种子；同一种子生成完全相同的数据。"),
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help=_l("库中已有单位时什么也不做（不报错）。")
+        )
+        parser.add_argument(
+            "--print-logins", action="store_true", help=_l("只列出演示账号，不加载数据。")
+        )
 
     def handle(self, *args, **options) -> None:
         password = options["password"]
@@ -42,8 +51,12 @@ class Command(BaseCommand):
         if Unit.objects.exists():
             if options["if_empty"]:
                 return
-            raise CommandError(_("数据库中已有单位数据，演示数据只能加载到空库。"
-                                 "如需在已有数据时跳过，请加 --if-empty。"))
+            raise CommandError(
+                _(
+                    "数据库中已有单位数据，演示数据只能加载到空库。"
+                    "如需在已有数据时跳过，请加 --if-empty。"
+                )
+            )
         scale = _check_scale(options["scale"])
         _check_password(password)
         started = time.monotonic()
@@ -55,18 +68,24 @@ class Command(BaseCommand):
             self._print_summary(counts, scale, options["seed"], time.monotonic() - started)
             self._print_logins(password, verify=False)
 
-    def _print_summary(self, counts: dict[str, int], scale: float, seed: int,
-                       seconds: float) -> None:
-        self.stdout.write(self.style.SUCCESS(
-            _("演示城市已加载（规模 %(scale)s，种子 %(seed)s，用时 %(seconds).1f 秒）：") % {
-                "scale": f"{scale:g}", "seed": seed, "seconds": seconds}
-        ))
-        self.stdout.write(_(
-            "%(streets)d 个街道、%(communities)d 个社区、%(grids)d 个网格、"
-            "%(departments)d 个部门党组织；%(persons)d 名人员，其中在职党员 %(in_service)d 名、"
-            "关爱对象 %(tagged)d 名；部门结对 %(pairings)d 对，领导包联和联系点 "
-            "%(leader_links)d 条，账号 %(users)d 个。"
-        ) % counts)
+    def _print_summary(
+        self, counts: dict[str, int], scale: float, seed: int, seconds: float
+    ) -> None:
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("演示城市已加载（规模 %(scale)s，种子 %(seed)s，用时 %(seconds).1f 秒）：")
+                % {"scale": f"{scale:g}", "seed": seed, "seconds": seconds}
+            )
+        )
+        self.stdout.write(
+            _(
+                "%(streets)d 个街道、%(communities)d 个社区、%(grids)d 个网格、"
+                "%(departments)d 个部门党组织；%(persons)d 名人员，其中在职党员 %(in_service)d 名、"
+                "关爱对象 %(tagged)d 名；部门结对 %(pairings)d 对，领导包联和联系点 "
+                "%(leader_links)d 条，账号 %(users)d 个。"
+            )
+            % counts
+        )
 
     def _print_logins(self, password: str, verify: bool) -> None:
         rows = login_rows()
@@ -78,8 +97,9 @@ class Command(BaseCommand):
         self.stdout.write(self._password_note(password, verify))
         workers = RoleAssignment.objects.filter(role="grid_worker").count() - 1
         if workers > 0:
-            self.stdout.write(_("另有 %(n)d 个网格员账号，用户名为 gw 加网格编码，密码相同。")
-                              % {"n": workers})
+            self.stdout.write(
+                _("另有 %(n)d 个网格员账号，用户名为 gw 加网格编码，密码相同。") % {"n": workers}
+            )
 
     @staticmethod
     def _password_note(password: str, verify: bool) -> str:
@@ -102,5 +122,6 @@ def _check_password(password: str) -> None:
     try:
         validate_password(password)
     except ValidationError as exc:
-        raise CommandError(_("演示账号密码不符合要求：%(reasons)s")
-                           % {"reasons": "；".join(exc.messages)}) from exc
+        raise CommandError(
+            _("演示账号密码不符合要求：%(reasons)s") % {"reasons": "；".join(exc.messages)}
+        ) from exc
