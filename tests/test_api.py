@@ -66,8 +66,12 @@ def test_grid_under_street_is_refused_and_nothing_changes(world, client, bearer)
 def test_forged_parent_outside_scope_is_refused(world, client, bearer):
     response = client.post(
         "/api/v1/units",
-        {"code": "152502002001077", "name": "伪造网格", "kind": "grid",
-         "parent": world.community_b.pk},
+        {
+            "code": "152502002001077",
+            "name": "伪造网格",
+            "kind": "grid",
+            "parent": world.community_b.pk,
+        },
         content_type="application/json",
         **bearer("street_admin"),
     )
@@ -78,8 +82,10 @@ def test_forged_parent_outside_scope_is_refused(world, client, bearer):
 
 def test_patch_person_outside_scope_is_404_and_unchanged(world, client, bearer):
     response = client.patch(
-        f"/api/v1/people/{world.canary_person.pk}", {"name": "改名"},
-        content_type="application/json", **bearer("community_admin"),
+        f"/api/v1/people/{world.canary_person.pk}",
+        {"name": "改名"},
+        content_type="application/json",
+        **bearer("community_admin"),
     )
     assert response.status_code == 404
     world.canary_person.refresh_from_db()
@@ -88,8 +94,10 @@ def test_patch_person_outside_scope_is_404_and_unchanged(world, client, bearer):
 
 def test_patch_person_in_scope(world, client, bearer):
     response = client.patch(
-        f"/api/v1/people/{world.resident_a.pk}", {"name": "王新名"},
-        content_type="application/json", **bearer("community_admin"),
+        f"/api/v1/people/{world.resident_a.pk}",
+        {"name": "王新名"},
+        content_type="application/json",
+        **bearer("community_admin"),
     )
     assert response.status_code == 200, response.json()
     assert Person.objects.get(pk=world.resident_a.pk).name == "王新名"
@@ -99,7 +107,8 @@ def test_create_person_with_invalid_id_number(world, client, bearer):
     response = client.post(
         "/api/v1/people",
         {"name": "张三", "id_number": "152502198506150011", "home_unit": world.grid_a.pk},
-        content_type="application/json", **bearer("community_admin"),
+        content_type="application/json",
+        **bearer("community_admin"),
     )
     assert response.status_code == 400
     assert "校验位" in str(response.json()["errors"]["id_number"])
@@ -119,3 +128,35 @@ def test_openapi_schema_is_served(world, client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/people" in response.json()["paths"]
+
+
+def test_token_command_prints_a_working_token(world, client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("token", "create", "community_admin", "--name", "sync", stdout=out)
+    clear = out.getvalue().strip()
+    response = client.get("/api/v1/people", HTTP_AUTHORIZATION=f"Bearer {clear}")
+    assert response.status_code == 200 and response.json()["count"] == 2
+
+
+def test_tokens_page_creates_shows_once_and_revokes(world, login):
+    client = login("grid_worker")
+    page = client.post("/accounts/tokens/", {"name": "手机"}).content.decode()
+    token = ApiToken.objects.get(user=world.personas["grid_worker"])
+    clear = page.split('id="new-token">')[1].split("<")[0]
+    assert clear.startswith(token.prefix)
+    assert client.get("/accounts/tokens/").content.decode().count(clear) == 0
+    client.post(f"/accounts/tokens/{token.pk}/revoke/")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_cannot_revoke_someone_elses_token(world, login):
+    token, _ = ApiToken.issue(world.personas["city_admin"])
+    response = login("grid_worker").post(f"/accounts/tokens/{token.pk}/revoke/")
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
