@@ -16,10 +16,9 @@ $(BIN)/jiceng: pyproject.toml
 install: $(BIN)/jiceng
 
 demo: $(BIN)/jiceng
-	JICENG_ENV=demo $(BIN)/jiceng migrate --noinput
-	JICENG_ENV=demo $(BIN)/jiceng demo --if-empty
+	JICENG_ENV=demo $(BIN)/jiceng migrate --noinput --verbosity 0
 	JICENG_ENV=demo $(BIN)/jiceng collectstatic --noinput --verbosity 0
-	JICENG_ENV=demo $(BIN)/jiceng demo --print-logins
+	JICENG_ENV=demo $(BIN)/jiceng demo --if-empty
 	JICENG_ENV=demo $(BIN)/gunicorn jiceng.wsgi --bind $(HOST):$(PORT) --workers 3 \
 		--access-logfile - --timeout 120
 

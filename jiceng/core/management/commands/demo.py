@@ -50,6 +50,8 @@ class Command(BaseCommand):
             return
         if Unit.objects.exists():
             if options["if_empty"]:
+                # Already loaded: still show the logins, as `make demo` promises.
+                self._print_logins(password, verify=True)
                 return
             raise CommandError(
                 _(
