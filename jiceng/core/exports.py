@@ -26,6 +26,7 @@ class Column:
     header: str
     value: Callable[[Any], Any]
     link: bool = False  # render as a link to the record's page in HTML
+    wide_only: bool = False  # hidden on phones, where only the key columns fit
 
     def cell(self, obj) -> Any:
         value = self.value(obj)

@@ -74,7 +74,8 @@ class ScopedListView(ScopedMixin, FilterView):
         query.pop("export", None)
         context["columns"] = self.columns
         context["rows"] = [
-            (obj, [column.cell(obj) for column in self.columns]) for obj in context["object_list"]
+            (obj, [(column, column.cell(obj)) for column in self.columns])
+            for obj in context["object_list"]
         ]
         context["query_string"] = query.urlencode()
         context["create_url_name"] = self.create_url_name

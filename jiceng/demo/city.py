@@ -52,7 +52,19 @@ def load_demo_city(
     _refuse_clashes(DEMO_ROLES)  # early, before any work; grid logins are checked later
     password_hash = make_password(password)  # slow on purpose: once, outside the transaction
     with transaction.atomic():
-        return CityBuilder(scale, seed).build(password_hash)
+        counts = CityBuilder(scale, seed).build(password_hash)
+    _refresh_planner_statistics()
+    return counts
+
+
+def _refresh_planner_statistics() -> None:
+    """After a bulk load the planner's row estimates are stale (PostgreSQL's
+    autovacuum catches up only later); without fresh ones it picks bad plans."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 class CityBuilder:

@@ -111,7 +111,11 @@ class Person(Scoped):
         verbose_name = _l("人员")
         verbose_name_plural = _l("人员")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["home_unit", "name"])]
+        indexes = [
+            models.Index(fields=["home_unit", "name"]),
+            # The list order: lets a first page stop after 50 rows instead of sorting all.
+            models.Index(fields=["name", "id"], name="person_name_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name

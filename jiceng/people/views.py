@@ -31,17 +31,17 @@ def _grid(person):
 # The columns of the people list, its export and the import template, in one order.
 PERSON_COLUMNS = [
     Column(_l("姓名"), lambda p: p.name, link=True),
-    Column(_l("公民身份号码"), lambda p: p.id_number_masked),
+    Column(_l("公民身份号码"), lambda p: p.id_number_masked, wide_only=True),
     Column(_l("性别"), lambda p: p.get_gender_display()),
-    Column(_l("民族"), lambda p: p.ethnicity),
+    Column(_l("民族"), lambda p: p.ethnicity, wide_only=True),
     Column(_l("手机号码"), lambda p: p.phone_masked),
     Column(_l("政治面貌"), lambda p: p.get_political_status_display()),
-    Column(_l("入党日期"), lambda p: p.party_join_date),
-    Column(_l("所属党组织"), lambda p: p.party_organization),
-    Column(_l("居住社区"), _community),
+    Column(_l("入党日期"), lambda p: p.party_join_date, wide_only=True),
+    Column(_l("所属党组织"), lambda p: p.party_organization, wide_only=True),
+    Column(_l("居住社区"), _community, wide_only=True),
     Column(_l("所在网格"), _grid),
-    Column(_l("工作单位"), lambda p: p.workplace),
-    Column(_l("标签"), lambda p: "、".join(tag.name for tag in p.tags.all())),
+    Column(_l("工作单位"), lambda p: p.workplace, wide_only=True),
+    Column(_l("标签"), lambda p: "、".join(tag.name for tag in p.tags.all()), wide_only=True),
 ]
 
 
