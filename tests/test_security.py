@@ -179,6 +179,7 @@ def test_exports_show_only_masked_pii(world, login):
     client = login("city_admin")
     xlsx = client.get("/people/?export=xlsx")
     raw = b"".join(xlsx.streaming_content)
+    xlsx.close()
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(raw)).get_sheet_by_index(0).to_python()
     csv_response = client.get("/people/?export=csv")
     text = b"".join(csv_response.streaming_content).decode("utf-8-sig")

@@ -164,6 +164,7 @@ class Filler:
 def body_text(response) -> str:
     """The response body as text; .xlsx files are read cell by cell."""
     raw = b"".join(response.streaming_content) if response.streaming else response.content
+    response.close()  # FileResponse holds a temporary file
     if raw[:2] == b"PK":  # a zip: .xlsx export
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         return "\n".join(
