@@ -159,7 +159,9 @@ class _GenericContext:
         choices = [self.related_candidates(field) for field in relations]
         last_error = "no candidates"
         for combo in itertools.islice(itertools.product(*choices), 50):
-            obj = model(**plain, **{f.name: value for f, value in zip(relations, combo)})
+            obj = model(
+                **plain, **{f.name: value for f, value in zip(relations, combo, strict=True)}
+            )
             try:
                 obj.full_clean()
                 with transaction.atomic():

@@ -89,9 +89,12 @@ def check_persona(client, headers, targets, persona: str) -> list[str]:
                 problems.append(f"{where}: {response.status_code}")
             elif leaks(response):
                 problems.append(f"{where}: body contains CANARY")
-            elif target.targets_canary and target.route.is_a(DETAIL_BASES):
-                if response.status_code != 404:
-                    problems.append(f"{where}: {response.status_code}, expected 404")
+            elif (
+                target.targets_canary
+                and target.route.is_a(DETAIL_BASES)
+                and response.status_code != 404
+            ):
+                problems.append(f"{where}: {response.status_code}, expected 404")
         if target.route.name in WRITE_EXEMPT:
             continue
         for method in WRITE_METHODS if target.targets_canary else ("post",):

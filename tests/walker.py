@@ -157,7 +157,7 @@ class Filler:
         urls = []
         for combo in itertools.islice(itertools.product(*choices), _MAX_COMBINATIONS):
             values = iter(combo)
-            urls.append("/" + _PARAM.sub(lambda _m: next(values), route.route))
+            urls.append("/" + _PARAM.sub(lambda _m, it=values: next(it), route.route))
         return [Target(route, url, has_int) for url in urls]
 
 
