@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jiceng.people.models import CareTag
 from tests import factories as f
+from tests.walker import release_file
 
 MAX_QUERIES = 20
 
@@ -30,7 +31,7 @@ def _count(client, url: str) -> int:
         assert response.status_code == 200
         if response.streaming:
             b"".join(response.streaming_content)
-        response.close()  # FileResponse holds a temporary file
+        release_file(response)
     return len(captured)
 
 

@@ -26,6 +26,7 @@ from jiceng.core.audit import AUDITED
 from jiceng.people.models import Person
 from tests.canaries import scoped_models
 from tests.factories import PASSWORD, id_number
+from tests.walker import release_file
 
 LOGIN = "/accounts/login/"
 
@@ -179,7 +180,7 @@ def test_exports_show_only_masked_pii(world, login):
     client = login("city_admin")
     xlsx = client.get("/people/?export=xlsx")
     raw = b"".join(xlsx.streaming_content)
-    xlsx.close()
+    release_file(xlsx)
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(raw)).get_sheet_by_index(0).to_python()
     csv_response = client.get("/people/?export=csv")
     text = b"".join(csv_response.streaming_content).decode("utf-8-sig")

@@ -164,7 +164,7 @@ class Filler:
 def body_text(response) -> str:
     """The response body as text; .xlsx files are read cell by cell."""
     raw = b"".join(response.streaming_content) if response.streaming else response.content
-    response.close()  # FileResponse holds a temporary file
+    release_file(response)
     if raw[:2] == b"PK":  # a zip: .xlsx export
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         return "\n".join(
@@ -173,6 +173,14 @@ def body_text(response) -> str:
             for row in book.get_sheet_by_name(name).to_python()
         )
     return raw.decode("utf-8", errors="replace")
+
+
+def release_file(response) -> None:
+    """Close the temporary file of a FileResponse (an .xlsx export). Not response.close():
+    that sends request_finished, which closes the test's PostgreSQL connection."""
+    stream = getattr(response, "file_to_stream", None)
+    if stream is not None:
+        stream.close()
 
 
 def leaks(response) -> bool:
