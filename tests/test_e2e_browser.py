@@ -46,11 +46,6 @@ def page(transactional_db, live_server, monkeypatch, tmp_path):
     # Playwright's sync API runs an event loop; Django's ORM refuses to run
     # inside one unless told that this single-threaded use is safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # Server threads must not keep persistent PostgreSQL connections: an open one
-    # blocks dropping the test database at the end of the run.
-    from django.db import connections
-
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
