@@ -177,6 +177,7 @@ USE_TZ = True
 # --- Static and uploaded files.
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# jiceng/ is a package, not an app: its static/ folder must be listed to be found.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("JICENG_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"

@@ -130,3 +130,17 @@ def login(world):
         return client
 
     return _login
+
+
+@pytest.fixture
+def canaries(world):
+    """A canary record for every Scoped model, in street_b (see tests/canaries.py)."""
+    from tests.canaries import build_canaries
+
+    return build_canaries(world)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashers cost ~0.5 s per user; tests check policy and lockout, not hash strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

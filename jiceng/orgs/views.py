@@ -70,6 +70,7 @@ class DepartmentListView(ScopedListView):
                     filter=Q(party_members__political_status__in=["party_member", "probationary"]),
                 )
             )
+            .order_by("name")  # GROUP BY drops Meta.ordering; pagination needs an order
         )
 
 
