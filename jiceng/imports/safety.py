@@ -37,7 +37,8 @@ def check_file(path: Path, filename: str) -> str:
         )
     if size == 0:
         raise RefusedFile(_("文件是空的。"))
-    head = path.open("rb").read(8)
+    with path.open("rb") as handle:
+        head = handle.read(8)
     suffix = Path(filename).suffix.lower()
     if head.startswith(OLE_MAGIC) or suffix == ".xls":
         raise RefusedFile(_("这是旧版 Excel（.xls）文件，请另存为 .xlsx 格式后再上传。"))
