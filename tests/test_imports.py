@@ -203,7 +203,8 @@ def _xlsx_bytes(extra: dict[str, bytes] | None = None, content_types: bytes | No
             "entities.xlsx",
             _xlsx_bytes(
                 {
-                    "xl/worksheets/sheet9.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
+                    "xl/worksheets/sheet9.xml": b'<?xml version="1.0"?>'
+                    b'<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
                 }
             ),
             "DOCTYPE",

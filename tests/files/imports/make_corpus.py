@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - long literal XML lines read better unwrapped
 """Regenerate the import test corpus: `python tests/files/imports/make_corpus.py`.
 
 CSV files are written here (their encodings are the point); every .xlsx/.xls
