@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jiceng.people",
     "jiceng.accounts",
     "jiceng.api",
+    "jiceng.imports",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,10 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JICENG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# Imports (docs/import-export.md): largest accepted file, background runner, throttle.
+JICENG_IMPORT_MAX_BYTES = env_int("JICENG_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+JICENG_JOB_RUNNER = env_str("JICENG_JOB_RUNNER", "")
+JICENG_IMPORT_THROTTLE_SECONDS = float(env_str("JICENG_IMPORT_THROTTLE_SECONDS", "0"))
 
 # --- Audit: who changed what, from where.
 AUDITLOG_INCLUDE_ALL_MODELS = False

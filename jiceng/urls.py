@@ -9,5 +9,6 @@ urlpatterns = [
     path("orgs/", include("jiceng.orgs.urls")),
     path("people/", include("jiceng.people.urls")),
     path("api/v1/", include("jiceng.api.urls")),
+    path("imports/", include("jiceng.imports.urls")),
     path("admin/", admin.site.urls),
 ]

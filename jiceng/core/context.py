@@ -11,6 +11,7 @@ NAVIGATION = [
     (_l("组织架构"), "orgs:unit-tree", "unit.view"),
     (_l("部门党组织"), "orgs:department-list", "department.view"),
     (_l("人员"), "people:person-list", "person.view"),
+    (_l("导入"), "imports:index", "person.add"),
 ]
 
 

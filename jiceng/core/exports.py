@@ -47,10 +47,10 @@ def _disposition(filename: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
-def xlsx_response(basename: str, columns: list[Column], objects: Iterable) -> FileResponse:
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+def write_xlsx(target, sheet_name: str, columns: list[Column], objects: Iterable) -> int:
+    """Write the rows to `target` (a path or binary file) in constant memory; return the count."""
     book = xlsxwriter.Workbook(
-        spool,
+        target,
         {
             "constant_memory": True,
             "in_memory": False,
@@ -58,19 +58,26 @@ def xlsx_response(basename: str, columns: list[Column], objects: Iterable) -> Fi
             "strings_to_formulas": False,
         },
     )
-    sheet = book.add_worksheet(basename[:31])
+    sheet = book.add_worksheet(sheet_name[:31])
     bold = book.add_format({"bold": True, "bg_color": "#F2F2F2"})
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     sheet.write_row(0, 0, [str(c.header) for c in columns], bold)
     sheet.freeze_panes(1, 0)
-    for index, values in enumerate(rows(objects, columns), start=1):
+    count = 0
+    for count, values in enumerate(rows(objects, columns), start=1):
         for col, value in enumerate(values):
             if hasattr(value, "isoformat"):
-                sheet.write_datetime(index, col, value, date_format)
+                sheet.write_datetime(count, col, value, date_format)
             else:
                 # Strings stay strings: an ID number must never become 1.5E+17.
-                sheet.write_string(index, col, str(value))
+                sheet.write_string(count, col, str(value))
     book.close()
+    return count
+
+
+def xlsx_response(basename: str, columns: list[Column], objects: Iterable) -> FileResponse:
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_xlsx(spool, basename, columns, objects)
     spool.seek(0)
     response = FileResponse(
         spool, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -84,16 +91,19 @@ class _Echo:
         return value
 
 
-def csv_response(basename: str, columns: list[Column], objects: Iterable):
+def csv_lines(columns: list[Column], objects: Iterable) -> Iterator[str]:
+    """The rows as CSV text lines, BOM first so that Excel opens UTF-8 correctly."""
     writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow([str(c.header) for c in columns])
+    for values in rows(objects, columns):
+        yield writer.writerow([_csv_safe(v) for v in values])
 
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # BOM, so Excel opens UTF-8 correctly
-        yield writer.writerow([str(c.header) for c in columns])
-        for values in rows(objects, columns):
-            yield writer.writerow([_csv_safe(v) for v in values])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+def csv_response(basename: str, columns: list[Column], objects: Iterable):
+    response = StreamingHttpResponse(
+        csv_lines(columns, objects), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = _disposition(_filename(basename, "csv"))
     return response
 

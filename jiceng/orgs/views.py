@@ -48,6 +48,7 @@ DEPARTMENT_COLUMNS = [
     Column(_l("名称"), lambda d: d.name, link=True),
     Column(_l("类型"), lambda d: d.get_kind_display()),
     Column(_l("所属层级"), lambda d: d.unit),
+    Column(_l("结对社区"), lambda d: "、".join(p.community.name for p in d.pairings.all())),
     Column(_l("党组织书记"), lambda d: d.secretary),
     Column(_l("党员数"), lambda d: d.member_count),
 ]
@@ -64,6 +65,7 @@ class DepartmentListView(ScopedListView):
             super()
             .get_queryset()
             .select_related("unit", "secretary")
+            .prefetch_related("pairings__community")
             .annotate(
                 member_count=Count(
                     "party_members",

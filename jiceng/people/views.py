@@ -45,12 +45,20 @@ PERSON_COLUMNS = [
 ]
 
 
+# Exports end with the record's id, so that an edited export (masked ID numbers)
+# can be imported back and still match its people (see docs/import-export.md).
+RECORD_REF_COLUMN = Column(_l("记录编号"), lambda p: p.pk)
+
+
 class PersonListView(ScopedListView):
     model = Person
     filterset_class = PersonFilter
     columns = PERSON_COLUMNS
     export_basename = "人员名单"
     create_url_name = "people:person-create"
+
+    def get_export_columns(self):
+        return [*PERSON_COLUMNS, RECORD_REF_COLUMN]
 
     def get_queryset(self):
         return (

@@ -1,0 +1,126 @@
+# ruff: noqa: E501
+"""Import/export benchmark: `python bench/imports.py [ROWS]` (default 100000).
+
+Uses DATABASE_URL if set (give it an empty, disposable database), else a fresh
+SQLite file under a temp dir. Prints each figure beside its baseline in the
+same run (calamine reading the file without validation; xlsxwriter writing
+the same rows without queries) and the ratio.
+"""
+
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TMP = Path(tempfile.mkdtemp(prefix="jiceng-bench-"))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP / 'bench.sqlite3'}")
+os.environ.setdefault("JICENG_VAR_DIR", str(TMP))
+os.environ["DJANGO_SETTINGS_MODULE"] = "jiceng.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+import xlsxwriter  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from python_calamine import CalamineWorkbook  # noqa: E402
+from stdnum.cn import ric  # noqa: E402
+
+from jiceng.accounts.models import RoleAssignment, User  # noqa: E402
+from jiceng.core.exports import write_xlsx  # noqa: E402
+from jiceng.imports import engine  # noqa: E402
+from jiceng.imports.exporting import export_source  # noqa: E402
+from jiceng.imports.specs import PersonSpec  # noqa: E402
+from jiceng.orgs.models import Unit  # noqa: E402
+
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+HEADER = ["姓名", "公民身份号码", "性别", "民族", "手机号码", "政治面貌", "入党日期",
+          "所属党组织", "居住社区", "所在网格", "工作单位", "标签"]  # fmt: skip
+
+
+def seed():
+    call_command("migrate", verbosity=0)
+    city = Unit.objects.create(name="锡林浩特市", kind="city", code="152502")
+    street = Unit.objects.create(name="宝力根街道", kind="street", code="152502001", parent=city)
+    community = Unit.objects.create(
+        name="团结社区", kind="community", code="152502001001", parent=street
+    )
+    for g in range(1, 11):
+        Unit.objects.create(
+            name=f"第{g}网格", kind="grid", code=f"1525020010010{g:02d}", parent=community
+        )
+    user = User.objects.create_user("bench")
+    RoleAssignment.objects.create(user=user, role="city_admin", unit=city)
+    return user
+
+
+def roster(path: Path) -> list[list[str]]:
+    rows = []
+    for i in range(ROWS):
+        body = f"152502{1986 + i // 300000}{1 + i // 30000 % 12:02d}{1 + i // 1000 % 28:02d}{i % 1000:03d}"
+        number = body + ric.calc_check_digit(body + "0")
+        rows.append([f"居民{i}", number, "", "汉族", f"139{i:08d}", "群众", "", "",
+                     "团结社区", f"第{1 + i % 10}网格", "", ""])  # fmt: skip
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, HEADER)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    book.close()
+    return rows
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def main():
+    user = seed()
+    path = TMP / "roster.xlsx"
+    rows = roster(path)
+    base_read, _ = timed(
+        lambda: CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    )
+    spec = PersonSpec(user)
+    t_validate, result = timed(lambda: engine.validate(spec, path, path.name))
+    assert not result.errors, result.errors[:3]
+    t_write, written = timed(lambda: engine.apply(spec, result))
+    total = t_validate + t_write
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queryset, columns, _name = export_source("people", user)
+    out = TMP / "export.xlsx"
+    t_export, _ = timed(
+        lambda: write_xlsx(str(out), "人员", columns, queryset.iterator(chunk_size=2000))
+    )
+    base_out = TMP / "baseline.xlsx"
+    t_base_export, _ = timed(lambda: _baseline_write(base_out, rows))
+    vendor = django.db.connection.vendor
+    print(f"database: {vendor}; rows: {ROWS}")
+    print(f"calamine read only:       {ROWS / base_read:10.0f} rows/s")
+    print(
+        f"validate + import:        {ROWS / total:10.0f} rows/s  (validate {t_validate:.1f}s, write {t_write:.1f}s, {written} written); ratio to calamine {base_read / total:.3f}"
+    )
+    print(f"peak RSS (this process):  {rss:10.0f} MB")
+    print(f"xlsxwriter rows only:     {ROWS / t_base_export:10.0f} rows/s")
+    print(
+        f"export people .xlsx:      {ROWS / t_export:10.0f} rows/s; ratio to xlsxwriter {t_base_export / t_export:.3f}"
+    )
+
+
+def _baseline_write(path, rows):
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, HEADER)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    book.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Exports for the `jiceng export` command: the same querysets and columns as the
+list pages (scoped to a user), written by jiceng.core.exports."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.http import QueryDict
+
+
+def list_view(kind: str):
+    from jiceng.orgs.views import DepartmentListView, UnitListView
+    from jiceng.people.views import PersonListView
+
+    return {"units": UnitListView, "departments": DepartmentListView, "people": PersonListView}[
+        kind
+    ]
+
+
+def export_source(kind: str, user):
+    """(queryset, columns, basename) exactly as the list page would export them."""
+    view = list_view(kind)()
+    view.request = SimpleNamespace(user=user, GET=QueryDict())
+    view.args, view.kwargs = (), {}
+    return view.get_queryset(), view.get_export_columns(), view.export_basename
