@@ -38,7 +38,7 @@ WRITE_EXEMPT = {"logout": "would end the walker's own session; it writes no reco
 # Function views that take a record id: the model they serve (class views declare it).
 FUNCTION_VIEW_MODELS = {"people:person-reveal": "people.Person"}
 # Non-integer path parameters: the values to try.
-STR_PARAM_VALUES = {"field": ["id_number", "phone"]}
+STR_PARAM_VALUES = {"field": ["id_number", "phone"], "kind": ["units", "departments", "people"]}
 # Routes the walker may not be able to fill, each with the reason (keep empty if possible).
 EXEMPT_ROUTES: dict[str, str] = {}
 
