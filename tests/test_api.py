@@ -160,3 +160,17 @@ def test_cannot_revoke_someone_elses_token(world, login):
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_department_lists_only_pairings_in_scope(world, client, bearer):
+    from jiceng.orgs.models import DepartmentPairing
+
+    # The department of street_a is also paired with a community of street_b.
+    DepartmentPairing.objects.create(
+        department=world.department_a, community=world.community_b, start_date="2024-03-01"
+    )
+    headers = bearer("street_admin")
+    listed = client.get("/api/v1/departments", **headers).json()["items"]
+    assert [d["community_ids"] for d in listed] == [[world.community_a.pk]]
+    one = client.get(f"/api/v1/departments/{world.department_a.pk}", **headers).json()
+    assert one["community_ids"] == [world.community_a.pk]
