@@ -121,3 +121,19 @@ def test_reveal_is_allowed_by_role_and_audited(world, login, persona, status):
         assert accesses.get().actor.username == persona
     else:
         assert not accesses.exists()
+
+
+def test_history_lists_only_the_records_own_fields(world, login):
+    from auditlog.models import LogEntry
+
+    login("community_admin").post(
+        f"/people/{world.resident_a.pk}/edit/",
+        {
+            "name": "王居民",
+            "ethnicity": "回族",
+            "political_status": "masses",
+            "home_unit": world.grid_a.pk,
+        },
+    )
+    entry = LogEntry.objects.get_for_object(world.resident_a).latest("timestamp")
+    assert set(entry.changes_dict) == {"ethnicity"}

@@ -41,7 +41,6 @@ class PersonOut(Schema):
 class PersonIn(Schema):
     name: str
     id_number: str
-    gender: str = ""
     ethnicity: str = "汉族"
     phone: str = ""
     political_status: str = "masses"

@@ -14,6 +14,9 @@ AUDITED: list[type[models.Model]] = []
 
 
 def register_audited(model: type[models.Model], **options) -> None:
+    # Only the record's own columns: auditlog would otherwise also diff reverse
+    # relations (e.g. "secretary_of"), which are noise on the record's page.
+    options.setdefault("include_fields", [f.name for f in model._meta.concrete_fields])
     options.setdefault("exclude_fields", [])
     options["exclude_fields"] = [*options["exclude_fields"], "created_at", "updated_at"]
     auditlog.register(model, **options)

@@ -26,7 +26,6 @@ class PersonForm(ScopedModelForm):
         fields = [
             "name",
             "id_number",
-            "gender",
             "ethnicity",
             "phone",
             "political_status",
@@ -77,16 +76,8 @@ class PersonForm(ScopedModelForm):
     def _post_clean(self):
         # Set personal data before model validation so derived fields are checked too.
         if self.cleaned_data.get("id_number"):
+            # Also derives birth date and gender: they are never typed.
             self.instance.id_number = self.cleaned_data["id_number"]
-            self.cleaned_data["gender"] = self.instance.gender
         if self.cleaned_data.get("phone"):
             self.instance.phone = self.cleaned_data["phone"]
         super()._post_clean()
-
-    def clean(self):
-        cleaned = super().clean()
-        number = cleaned.get("id_number")
-        gender = cleaned.get("gender")
-        if number and gender and identity.gender_of(number) != gender:
-            self.add_error("gender", _("性别与公民身份号码不一致。"))
-        return cleaned
