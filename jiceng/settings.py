@@ -188,6 +188,9 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JICENG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# Map tiles for unit boundaries, e.g. an intranet https://tiles.example/{z}/{x}/{y}.png;
+# empty (the default) draws boundaries on a blank map with a scale bar.
+JICENG_MAP_TILES = env_str("JICENG_MAP_TILES", "")
 
 # --- Audit: who changed what, from where.
 AUDITLOG_INCLUDE_ALL_MODELS = False

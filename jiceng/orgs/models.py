@@ -287,6 +287,9 @@ class DepartmentPairing(Scoped):
     def __str__(self) -> str:
         return f"{self.department} ↔ {self.community}"
 
+    def get_absolute_url(self) -> str:
+        return self.community.get_absolute_url()
+
     def clean(self) -> None:
         if self.community_id and self.community.kind != UnitKind.COMMUNITY:
             raise ValidationError({"community": _("只能与社区结对。")})
@@ -321,3 +324,6 @@ class LeaderLink(Scoped):
 
     def __str__(self) -> str:
         return f"{self.leader} → {self.unit}"
+
+    def get_absolute_url(self) -> str:
+        return self.unit.get_absolute_url()
