@@ -177,6 +177,8 @@ USE_TZ = True
 # --- Static and uploaded files.
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The project package is not an app, so its static/ must be listed for the finders.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("JICENG_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {

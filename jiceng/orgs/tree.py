@@ -100,7 +100,7 @@ def search(user, text: str, limit: int = 50) -> list[Unit]:
         return []
     visible = Unit.objects.visible_to(user)
     matches = list(
-        visible.filter(Q(name__contains=text) | Q(code__startswith=text)).order_by("path")[:limit]
+        visible.filter(Q(name__contains=text) | Q(code__startswith=text)).order_by("code")[:limit]
     )
     wanted = {pk for unit in matches for pk in unit.ancestor_ids}
     ancestors = {u.pk: u for u in visible.filter(pk__in=wanted)} if wanted else {}
@@ -132,7 +132,12 @@ def people_summary(user, unit: Unit) -> dict:
 
 def rename_and_move_log(user, unit: Unit) -> list[dict]:
     """Former names and former parents, read from the audit log (newest first)."""
-    entries = LogEntry.objects.get_for_object(unit).select_related("actor").order_by("-timestamp")
+    entries = (
+        LogEntry.objects.get_for_object(unit)
+        .filter(action=LogEntry.Action.UPDATE)
+        .select_related("actor")
+        .order_by("-timestamp")
+    )
     log, parent_ids = [], set()
     for entry in entries:
         changes = entry.changes_dict or {}
