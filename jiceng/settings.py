@@ -195,6 +195,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JICENG_UPLOAD_MAX_BYTES", 20 * 1024 * 102
 JICENG_IMPORT_MAX_BYTES = env_int("JICENG_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 JICENG_JOB_RUNNER = env_str("JICENG_JOB_RUNNER", "")
 JICENG_IMPORT_THROTTLE_SECONDS = float(env_str("JICENG_IMPORT_THROTTLE_SECONDS", "0"))
+# Map tiles for unit boundaries, e.g. an intranet https://tiles.example/{z}/{x}/{y}.png;
+# empty (the default) draws boundaries on a blank map with a scale bar.
+JICENG_MAP_TILES = env_str("JICENG_MAP_TILES", "")
 
 # --- Audit: who changed what, from where.
 AUDITLOG_INCLUDE_ALL_MODELS = False

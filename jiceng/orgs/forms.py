@@ -1,48 +1,81 @@
+"""Forms for units, departments, pairings and leader links; every choice is scoped."""
+
+from __future__ import annotations
+
 import json
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
-from jiceng.core.forms import ScopedModelForm
+from jiceng.core.forms import OUT_OF_SCOPE, ScopedModelForm
+from jiceng.core.scoping import units_granting
+from jiceng.people.models import Person
 
 from .geo import validate_boundary
-from .models import Unit
+from .models import Department, DepartmentPairing, LeaderLink, Unit, UnitKind
 
-MAX_BOUNDARY_CHARS = 200_000
+MAX_BOUNDARY_CHARS = 200 * 1024
 
 
-class BoundaryField(forms.JSONField):
-    """GeoJSON typed into a textarea (or sent as JSON by the API), size-limited."""
+def _scope_choices(form: ScopedModelForm, name: str, queryset) -> None:
+    """Limit a choice field to `queryset`, keeping the record's current value
+    (a community admin may keep its street as parent without holding rights on it)."""
+    current = getattr(form.instance, f"{name}_id", None)
+    if current:
+        queryset = queryset | queryset.model.objects.filter(pk=current)
+    field = form.fields[name]
+    field.queryset = queryset.distinct()
+    field.error_messages["invalid_choice"] = OUT_OF_SCOPE
+
+
+class BoundaryField(forms.CharField):
+    """GeoJSON as text: size and syntax are checked before the geometry is."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "spellcheck": "false"})
 
     def to_python(self, value):
-        if isinstance(value, str) and len(value) > MAX_BOUNDARY_CHARS:
-            raise ValidationError(_("边界数据过大（上限 200 KB）。"))
-        if isinstance(value, dict | list):
-            value = json.dumps(value)
+        if isinstance(value, dict | list):  # sent as JSON by the API
+            value = json.dumps(value, ensure_ascii=False)
+        text = super().to_python(value)
+        if not text:
+            return None
+        if len(text) > MAX_BOUNDARY_CHARS:
+            raise ValidationError(
+                _("边界数据过大（%(size)s KB），上限为 200 KB，请简化后再提交。")
+                % {"size": len(text) // 1024}
+            )
         try:
-            return super().to_python(value)
-        except ValidationError as exc:
-            raise ValidationError(_("边界不是有效的 JSON。")) from exc
-
-    def validate(self, value):
-        super().validate(value)
+            value = json.loads(text)
+        except ValueError as error:
+            raise ValidationError(
+                _("边界不是有效的 JSON：第 %(line)s 行第 %(col)s 列附近有错误。")
+                % {"line": getattr(error, "lineno", "?"), "col": getattr(error, "colno", "?")}
+            ) from error
         validate_boundary(value)
+        return value
+
+    def prepare_value(self, value):
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False)
+        return value
 
 
 class UnitForm(ScopedModelForm):
     boundary = BoundaryField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), label=_("边界（GeoJSON）")
+        label=_l("边界（GeoJSON）"),
+        required=False,
+        help_text=_l("可选：粘贴 Polygon 或 MultiPolygon 的 GeoJSON，坐标为 [经度, 纬度]。"),
     )
-    unit_fields = {"parent": "unit.add"}
 
     class Meta:
         model = Unit
         fields = [
+            "parent",
+            "kind",
             "code",
             "name",
-            "kind",
-            "parent",
             "sort_order",
             "party_org_name",
             "party_org_type",
@@ -52,11 +85,62 @@ class UnitForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiceng.people.models import Person
+        action = "unit.change" if self.instance.pk else "unit.add"
+        _scope_choices(self, "parent", units_granting(self.user, action).order_by("path"))
+        # Only the platform's superusers create roots (a city or league).
+        self.fields["parent"].required = not self.user.is_superuser
+        _scope_choices(self, "secretary", Person.objects.visible_to(self.user))
 
-        self.fields["secretary"].queryset = Person.objects.visible_to(self.user)
-        if self.instance.pk:
-            # Moving a unit needs the change permission over the new parent.
-            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
-                pk__in=self.instance.descendants().values("pk")
-            )
+
+class DepartmentForm(ScopedModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "kind", "unit", "secretary"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        action = "department.change" if self.instance.pk else "department.add"
+        units = units_granting(self.user, action).filter(kind__in=[UnitKind.LEAGUE, UnitKind.CITY])
+        _scope_choices(self, "unit", units.order_by("path"))
+        _scope_choices(self, "secretary", Person.objects.visible_to(self.user))
+
+
+class PairingForm(ScopedModelForm):
+    class Meta:
+        model = DepartmentPairing
+        fields = ["department", "community", "kind", "start_date", "end_date", "leader"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        action = "departmentpairing.change" if self.instance.pk else "departmentpairing.add"
+        communities = units_granting(self.user, action).filter(kind=UnitKind.COMMUNITY)
+        _scope_choices(self, "community", communities.order_by("path"))
+        _scope_choices(self, "department", Department.objects.visible_to(self.user))
+        _scope_choices(self, "leader", Person.objects.visible_to(self.user))
+
+
+class LeaderLinkForm(ScopedModelForm):
+    class Meta:
+        model = LeaderLink
+        fields = ["leader", "title", "unit", "kind", "start_date", "end_date"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        action = "leaderlink.change" if self.instance.pk else "leaderlink.add"
+        _scope_choices(self, "unit", units_granting(self.user, action).order_by("path"))
+        _scope_choices(self, "leader", Person.objects.visible_to(self.user))
+
+    def clean(self):
+        cleaned = super().clean()
+        end, start = cleaned.get("end_date"), cleaned.get("start_date")
+        if end and start and end < start:
+            self.add_error("end_date", _("结束日期不能早于开始日期。"))
+        return cleaned

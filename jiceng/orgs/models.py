@@ -131,6 +131,9 @@ class Unit(Scoped):
 
     def clean(self) -> None:
         super().clean()
+        # A cycle is reported before kind rules: it is the more telling message.
+        if self.pk and self.parent_id and self.parent.path.startswith(self.path):
+            raise ValidationError({"parent": _("不能把单位移动到它自己或它的下级单位之下。")})
         parent_kind = self.parent.kind if self.parent_id else None
         if self.kind and parent_kind not in ALLOWED_PARENTS[self.kind]:
             if parent_kind is None:
@@ -146,8 +149,6 @@ class Unit(Scoped):
                     }
                 }
             )
-        if self.pk and self.parent_id and self.parent.path.startswith(self.path):
-            raise ValidationError({"parent": _("不能把单位移动到它自己或它的下级单位之下。")})
 
     def save(self, *args, **kwargs) -> None:
         with transaction.atomic():
@@ -287,6 +288,9 @@ class DepartmentPairing(Scoped):
     def __str__(self) -> str:
         return f"{self.department} ↔ {self.community}"
 
+    def get_absolute_url(self) -> str:
+        return self.community.get_absolute_url()
+
     def clean(self) -> None:
         if self.community_id and self.community.kind != UnitKind.COMMUNITY:
             raise ValidationError({"community": _("只能与社区结对。")})
@@ -321,3 +325,6 @@ class LeaderLink(Scoped):
 
     def __str__(self) -> str:
         return f"{self.leader} → {self.unit}"
+
+    def get_absolute_url(self) -> str:
+        return self.unit.get_absolute_url()
