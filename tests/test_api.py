@@ -174,3 +174,25 @@ def test_department_lists_only_pairings_in_scope(world, client, bearer):
     assert [d["community_ids"] for d in listed] == [[world.community_a.pk]]
     one = client.get(f"/api/v1/departments/{world.department_a.pk}", **headers).json()
     assert one["community_ids"] == [world.community_a.pk]
+
+
+def test_unit_boundary_through_the_api(world, client, bearer):
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[116.0, 43.9], [116.1, 43.9], [116.1, 44.0], [116.0, 43.9]]],
+    }
+    headers = bearer("city_admin")
+    url = f"/api/v1/units/{world.grid_a.pk}"
+    response = client.patch(url, {"boundary": square}, content_type="application/json", **headers)
+    assert response.status_code == 200, response.json()
+    assert response.json()["boundary"] == square
+    open_ring = {
+        "type": "Polygon",
+        "coordinates": [[[116.0, 43.9], [116.1, 43.9], [116.1, 44.0], [116.05, 43.95]]],
+    }
+    response = client.patch(
+        url, {"boundary": open_ring}, content_type="application/json", **headers
+    )
+    assert response.status_code == 400 and "闭合" in str(response.json()["errors"])
+    world.grid_a.refresh_from_db()
+    assert world.grid_a.boundary == square

@@ -29,7 +29,13 @@ def _perms(*patterns: str) -> frozenset[str]:
     return frozenset(patterns)
 
 
-_READ_TREE = ("unit.view", "department.view", "departmentpairing.view", "leaderlink.view")
+_READ_TREE = (
+    "unit.view",
+    "department.view",
+    "departmentpairing.view",
+    "leaderlink.view",
+    "roleassignment.view",  # who works where in their subtree
+)
 
 ROLES: dict[str, Role] = {
     "city_admin": Role(

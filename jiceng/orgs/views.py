@@ -107,7 +107,9 @@ class UnitDetailView(ScopedDetailView):
             ancestors=tree.visible_ancestors(user, unit),
             children=tree.children_of(user, unit),
             summary=tree.people_summary(user, unit),
-            staff=RoleAssignment.objects.filter(unit=unit).select_related("user__person"),
+            staff=RoleAssignment.objects.visible_to(self.request.user)
+            .filter(unit=unit)
+            .select_related("user__person"),
             leader_links=LeaderLink.objects.visible_to(user)
             .filter(unit=unit)
             .select_related("leader")
