@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from auditlog.context import set_actor
@@ -118,13 +119,19 @@ class Spec:
         self.user = user
         self.job_id = job_id
         self.seen_keys: set = set()
+        self._cleaners: dict[str, Callable[[Any], Any]] = {}
 
     def header_of(self, key: str) -> str:
         return next((c.header for c in self.columns if c.key == key), key)
 
     def clean(self, key: str, value) -> Any:
-        cleaner = getattr(self, f"clean_{key}", None)
-        return cleaner(value) if cleaner else cleaning.text(value)
+        return self.cleaner(key)(value)
+
+    def cleaner(self, key: str) -> Callable[[Any], Any]:
+        # Looked up once per column, not once per cell.
+        if key not in self._cleaners:
+            self._cleaners[key] = getattr(self, f"clean_{key}", cleaning.text)
+        return self._cleaners[key]
 
     def check_row(self, values: dict[str, Any]) -> None:
         """Cross-column checks and lookups; raise ValidationError({key: message})."""
