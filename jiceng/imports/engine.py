@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import cleaning, reading
+from . import bulk, cleaning, reading
 from .safety import RefusedFile, check_file
 
 BATCH_SIZE = 1000
@@ -243,7 +243,7 @@ def apply(spec, result: Result, progress: Progress = _no_progress, cancelled=lam
         raise RefusedFile(_("文件中有错误，未导入任何数据。"))
     todo = [p for p in result.planned if p.action != "unchanged"]
     written = 0
-    with transaction.atomic():
+    with transaction.atomic(), bulk.roomy_sqlite_cache():
         for batch in _batched(todo, BATCH_SIZE):
             if cancelled():
                 raise Cancelled
