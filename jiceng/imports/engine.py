@@ -210,8 +210,8 @@ def clean_row(spec, row_number: int, raw: dict[str, Any]):
             continue
         value = raw.get(col.key, "")
         try:
-            values[col.key] = spec.clean(col.key, value)
-            if col.required and values[col.key] in ("", None):
+            cleaned = values[col.key] = spec.cleaner(col.key)(value)
+            if col.required and cleaned in ("", None):
                 raise ValidationError(_("必填项不能为空。"))
         except ValidationError as exc:
             errors.append(
