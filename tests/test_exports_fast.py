@@ -5,6 +5,7 @@ the ORM would."""
 from __future__ import annotations
 
 import datetime
+import io
 import zipfile
 
 from auditlog.models import LogEntry
@@ -118,3 +119,19 @@ def test_imported_people_are_stored_as_the_orm_would_store_them(world, tmp_path)
     assert entry.changes["home_unit"] == ["None", "团结社区第1网格"]
     assert entry.additional_data == {"import_job": 7}
     assert Person.objects.visible_to(user, "view").filter(pk=person.pk).exists()
+
+
+def test_export_command_writes_the_scoped_list(world, tmp_path):
+    from django.core.management import call_command
+
+    xlsx_path, csv_path = tmp_path / "people.xlsx", tmp_path / "people.csv"
+    call_command("export", "people", str(xlsx_path), user="street_admin", stdout=io.StringIO())
+    call_command("export", "people", str(csv_path), user="street_admin", stdout=io.StringIO())
+    sheet = CalamineWorkbook.from_path(str(xlsx_path)).get_sheet_by_index(0).to_python()
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    assert sheet[0][0] == "姓名" and sheet[0][-1] == "记录编号"
+    assert sorted(row[0] for row in sheet[1:]) == ["巴特尔", "王居民"]  # no canaries
+    assert len(lines) == 3 and lines[0].startswith("姓名,公民身份号码")
+    masked = {row[1] for row in sheet[1:]}
+    assert all("*" in number for number in masked)
+    assert world.resident_a.id_number_masked in masked
