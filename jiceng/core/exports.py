@@ -1,8 +1,10 @@
 """Exports from one iterator: the same rows become .xlsx or .csv.
 
-Rows are read with queryset.iterator() and written as they come (xlsxwriter's
-constant-memory mode, a streaming CSV response), so memory stays flat however
-many rows are exported.
+Rows are read with queryset.iterator() and written as they come (a streaming
+.xlsx writer, jiceng.core.xlsx; a streaming CSV response), so memory stays flat
+however many rows are exported. A list with many rows may give its own lean
+rows (values_list instead of model instances, see jiceng.people.exports) as long
+as they equal what its columns give.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+
+from jiceng.core import xlsx
 
 
 @dataclass(frozen=True)
@@ -47,37 +50,23 @@ def _disposition(filename: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
+def headers(columns: list[Column]) -> list[str]:
+    return [str(c.header) for c in columns]
+
+
 def write_xlsx(target, sheet_name: str, columns: list[Column], objects: Iterable) -> int:
-    """Write the rows to `target` (a path or binary file) in constant memory; return the count."""
-    book = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "in_memory": False,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-        },
-    )
-    sheet = book.add_worksheet(sheet_name[:31])
-    bold = book.add_format({"bold": True, "bg_color": "#F2F2F2"})
-    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_row(0, 0, [str(c.header) for c in columns], bold)
-    sheet.freeze_panes(1, 0)
-    count = 0
-    for count, values in enumerate(rows(objects, columns), start=1):
-        for col, value in enumerate(values):
-            if hasattr(value, "isoformat"):
-                sheet.write_datetime(count, col, value, date_format)
-            else:
-                # Strings stay strings: an ID number must never become 1.5E+17.
-                sheet.write_string(count, col, str(value))
-    book.close()
-    return count
+    """Write the objects' rows to `target` (a path or binary file); return the count."""
+    return write_xlsx_rows(target, sheet_name, headers(columns), rows(objects, columns))
 
 
-def xlsx_response(basename: str, columns: list[Column], objects: Iterable) -> FileResponse:
+def write_xlsx_rows(target, sheet_name: str, header: list[str], values: Iterable[list]) -> int:
+    # Strings stay strings (an ID number must never become 1.5E+17); dates are dates.
+    return xlsx.write_table(target, sheet_name, header, values)
+
+
+def xlsx_response(basename: str, header: list[str], values: Iterable[list]) -> FileResponse:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_xlsx(spool, basename, columns, objects)
+    write_xlsx_rows(spool, basename, header, values)
     spool.seek(0)
     response = FileResponse(
         spool, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,18 +80,18 @@ class _Echo:
         return value
 
 
-def csv_lines(columns: list[Column], objects: Iterable) -> Iterator[str]:
+def csv_lines(header: list[str], values: Iterable[list]) -> Iterator[str]:
     """The rows as CSV text lines, BOM first so that Excel opens UTF-8 correctly."""
     writer = csv.writer(_Echo())
     yield "\ufeff"
-    yield writer.writerow([str(c.header) for c in columns])
-    for values in rows(objects, columns):
-        yield writer.writerow([_csv_safe(v) for v in values])
+    yield writer.writerow(header)
+    for row in values:
+        yield writer.writerow([_csv_safe(v) for v in row])
 
 
-def csv_response(basename: str, columns: list[Column], objects: Iterable):
+def csv_response(basename: str, header: list[str], values: Iterable[list]):
     response = StreamingHttpResponse(
-        csv_lines(columns, objects), content_type="text/csv; charset=utf-8"
+        csv_lines(header, values), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = _disposition(_filename(basename, "csv"))
     return response
@@ -114,4 +103,5 @@ def _csv_safe(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
+# exporter(basename, header, rows) -> response
 EXPORTERS = {"xlsx": xlsx_response, "csv": csv_response}

@@ -3,6 +3,8 @@ scoping rule here, so a new model costs a few declarative lines."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -13,7 +15,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
 from jiceng.core.audit import history
-from jiceng.core.exports import EXPORTERS, Column
+from jiceng.core.exports import EXPORTERS, Column, headers, rows
 from jiceng.core.scoping import permission_name, user_can
 
 
@@ -62,10 +64,14 @@ class ScopedListView(ScopedMixin, FilterView):
             if not filterset.is_valid():
                 messages.error(request, _("筛选条件不正确，无法导出。"))
                 return super().get(request, *args, **kwargs)
-            objects = filterset.qs.iterator(chunk_size=2000)
             exporter = EXPORTERS[export_format]
-            return exporter(self.export_basename, self.get_export_columns(), objects)
+            return exporter(self.export_basename, *self.export_table(filterset.qs))
         return super().get(request, *args, **kwargs)
+
+    def export_table(self, queryset) -> tuple[list[str], Iterator[list]]:
+        """(header, rows) of the export; a list of many rows may override it with lean rows."""
+        columns = self.get_export_columns()
+        return headers(columns), rows(queryset.iterator(chunk_size=2000), columns)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import cleaning, reading
+from . import bulk, cleaning, reading
 from .safety import RefusedFile, check_file
 
 BATCH_SIZE = 1000
@@ -151,21 +151,17 @@ def _map_columns(row: list, matched: dict[int, Col]) -> tuple[dict[int, str], li
 def validate(spec, path: Path, filename: str, progress: Progress = _no_progress) -> Result:
     """Read and check every row; write nothing."""
     file_type = check_file(path, filename)
-    try:
-        rows = list(reading.iter_rows(path, file_type))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise RefusedFile(_("文件内容无法读取，请确认是 .xlsx 或 .csv 表格。")) from exc
-    except Exception as exc:  # calamine raises its own error types for broken files
-        raise RefusedFile(_("文件已损坏，无法打开。")) from exc
+    # Rows are streamed, not listed: 100,000 rows as Python lists cost ~100 MB.
+    rows = _refusing_unreadable(reading.iter_rows(path, file_type))
+    head = list(itertools.islice(rows, reading.HEADER_SEARCH_ROWS))
     result = Result(kind=spec.kind)
-    result.header_row, result.columns, result.notices = find_header(rows, spec)
+    result.header_row, result.columns, result.notices = find_header(head, spec)
     missing = [
         c.header for c in spec.columns if c.required and c.key not in result.columns.values()
     ]
     if missing:
         raise RefusedFile(_("缺少必填列：%(cols)s。") % {"cols": "、".join(missing)})
-    body = _data_rows(rows, result)
-    del rows
+    body = _data_rows(itertools.chain(head, rows), result)
     for batch in _batched(body, BATCH_SIZE):
         _validate_batch(spec, batch, result)
         progress(validated=result.rows_total)
@@ -174,8 +170,18 @@ def validate(spec, path: Path, filename: str, progress: Progress = _no_progress)
     return result
 
 
-def _data_rows(rows: list[list], result: Result) -> Iterator[tuple[int, dict[str, Any]]]:
-    for offset, row in enumerate(rows[result.header_row + 1 :], start=result.header_row + 2):
+def _refusing_unreadable(rows: Iterator[list]) -> Iterator[list]:
+    try:
+        yield from rows
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise RefusedFile(_("文件内容无法读取，请确认是 .xlsx 或 .csv 表格。")) from exc
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise RefusedFile(_("文件已损坏，无法打开。")) from exc
+
+
+def _data_rows(rows: Iterable[list], result: Result) -> Iterator[tuple[int, dict[str, Any]]]:
+    body = itertools.islice(rows, result.header_row + 1, None)
+    for offset, row in enumerate(body, start=result.header_row + 2):
         values = {key: row[i] if i < len(row) else "" for i, key in result.columns.items()}
         if any(cleaning.text(v) for v in values.values()):
             yield offset, values
@@ -204,8 +210,8 @@ def clean_row(spec, row_number: int, raw: dict[str, Any]):
             continue
         value = raw.get(col.key, "")
         try:
-            values[col.key] = spec.clean(col.key, value)
-            if col.required and values[col.key] in ("", None):
+            cleaned = values[col.key] = spec.cleaner(col.key)(value)
+            if col.required and cleaned in ("", None):
                 raise ValidationError(_("必填项不能为空。"))
         except ValidationError as exc:
             errors.append(
@@ -237,7 +243,7 @@ def apply(spec, result: Result, progress: Progress = _no_progress, cancelled=lam
         raise RefusedFile(_("文件中有错误，未导入任何数据。"))
     todo = [p for p in result.planned if p.action != "unchanged"]
     written = 0
-    with transaction.atomic():
+    with transaction.atomic(), bulk.roomy_sqlite_cache():
         for batch in _batched(todo, BATCH_SIZE):
             if cancelled():
                 raise Cancelled

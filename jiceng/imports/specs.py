@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from auditlog.context import set_actor
@@ -37,7 +38,7 @@ from jiceng.orgs.models import (
 from jiceng.people.choices import ETHNIC_GROUPS, PARTY_STATUSES, Gender, PoliticalStatus
 from jiceng.people.models import CareTag, Person
 
-from . import cleaning
+from . import bulk, cleaning
 from .engine import Col, Planned, RowError
 
 RECORD_REF_HEADER = "记录编号"
@@ -53,12 +54,14 @@ def _by_label(choices, extra: dict[str, str] | None = None) -> dict[str, str]:
     return mapping | (extra or {})
 
 
-def _choice(mapping: dict[str, str], value, allowed: tuple[str, ...]) -> str:
+def _choice(mapping: dict[str, str], value, choices) -> str:
     key = cleaning.compact(value)
     if not key:
         return ""
     if key not in mapping:
-        raise ValidationError(_("只能填写：%(allowed)s。") % {"allowed": "、".join(allowed)})
+        # The labels are lazy translations: render them only for the message (not per row).
+        allowed = "、".join(_labels(choices))
+        raise ValidationError(_("只能填写：%(allowed)s。") % {"allowed": allowed})
     return mapping[key]
 
 
@@ -116,13 +119,19 @@ class Spec:
         self.user = user
         self.job_id = job_id
         self.seen_keys: set = set()
+        self._cleaners: dict[str, Callable[[Any], Any]] = {}
 
     def header_of(self, key: str) -> str:
         return next((c.header for c in self.columns if c.key == key), key)
 
     def clean(self, key: str, value) -> Any:
-        cleaner = getattr(self, f"clean_{key}", None)
-        return cleaner(value) if cleaner else cleaning.text(value)
+        return self.cleaner(key)(value)
+
+    def cleaner(self, key: str) -> Callable[[Any], Any]:
+        # Looked up once per column, not once per cell.
+        if key not in self._cleaners:
+            self._cleaners[key] = getattr(self, f"clean_{key}", cleaning.text)
+        return self._cleaners[key]
 
     def check_row(self, values: dict[str, Any]) -> None:
         """Cross-column checks and lookups; raise ValidationError({key: message})."""
@@ -231,10 +240,10 @@ class UnitSpec(Spec):
         return code
 
     def clean_kind(self, value) -> str:
-        return _choice(self.KINDS, value, _labels(UnitKind))
+        return _choice(self.KINDS, value, UnitKind)
 
     def clean_party_org_type(self, value) -> str:
-        return _choice(self.ORG_TYPES, value, _labels(PartyOrgType))
+        return _choice(self.ORG_TYPES, value, PartyOrgType)
 
     def clean_parent(self, value) -> str:
         return cleaning.compact(value)
@@ -396,7 +405,7 @@ class DepartmentSpec(Spec):
         )
 
     def clean_kind(self, value) -> str:
-        return _choice(self.TYPES, value, _labels(DepartmentType))
+        return _choice(self.TYPES, value, DepartmentType)
 
     def clean_communities(self, value) -> list[str]:
         return cleaning.split_list(value)
@@ -584,7 +593,7 @@ class PersonSpec(Spec):
         return cleaning.id_number(value)
 
     def clean_gender(self, value):
-        return _choice(self.GENDERS, value, _labels(Gender))
+        return _choice(self.GENDERS, value, Gender)
 
     def clean_ethnicity(self, value):
         name = cleaning.compact(value)
@@ -599,7 +608,7 @@ class PersonSpec(Spec):
         return MaskedId(raw) if "*" in raw else cleaning.phone(raw)
 
     def clean_political_status(self, value):
-        return _choice(self.STATUSES, value, _labels(PoliticalStatus)) or PoliticalStatus.MASSES
+        return _choice(self.STATUSES, value, PoliticalStatus) or PoliticalStatus.MASSES
 
     def clean_party_join_date(self, value):
         return cleaning.date(value)
@@ -818,15 +827,9 @@ class PersonSpec(Spec):
         person.updated_at = self.now
 
     def write(self, new, changed):
-        created = []
-        for planned in new:
-            person = Person()
-            person.id_number = planned.values["id_number"]
-            person.ethnicity = "汉族"
-            self._fill(person, planned.values)
-            planned.existing = person
-            created.append(person)
-        Person.objects.bulk_create(created, batch_size=1000)
+        # New people are inserted as plain rows (no model instance, no ORM field
+        # preparation): the bulk of a roster import. Changed people keep the ORM path.
+        self._insert_new(new)
         for planned in changed:
             self._fill(planned.existing, planned.values)
         Person.objects.bulk_update([p.existing for p in changed], PERSON_FIELDS, batch_size=1000)
@@ -834,49 +837,140 @@ class PersonSpec(Spec):
         self._write_audit(new, LogEntry.Action.CREATE)
         self._write_audit(changed, LogEntry.Action.UPDATE)
 
+    def _insert_new(self, new: list[Planned]) -> None:
+        rows = [self._new_row(p.values) for p in new]
+        bulk.insert(Person, NEW_PERSON_COLUMNS, rows)
+        hash_at = NEW_PERSON_COLUMNS.index("id_number_hash")
+        pks = _pks_by_hash([row[hash_at] for row in rows])
+        for planned, row in zip(new, rows, strict=True):
+            planned.values["_pk"] = pks[row[hash_at]]
+            planned.values["_masked"] = row[hash_at + 1]
+
+    def _new_row(self, values) -> tuple:
+        """A new person's columns, as Person() + _fill() would set them."""
+        columns = {"gender": "", "birth_date": None}
+        columns |= Person.id_number_columns(values["id_number"])
+        phone = values.get("phone")
+        masked_or_absent = phone is None or isinstance(phone, MaskedId)
+        columns |= Person.phone_columns("" if masked_or_absent else phone)
+        has_status = "political_status" in values
+        party_unit = values["party_unit_obj"] if has_status else None
+        party_department = values["party_department_obj"] if has_status else None
+        workplace = values["workplace_obj"] if "workplace" in values else None
+        columns |= {
+            "name": values["name"],
+            "ethnicity": values.get("ethnicity") or "汉族",
+            "political_status": values["political_status"]
+            if has_status
+            else PoliticalStatus.MASSES,
+            "party_unit_id": party_unit.pk if party_unit else None,
+            "party_department_id": party_department.pk if party_department else None,
+            "party_join_date": values.get("party_join_date") if has_status else None,
+            "home_unit_id": values["home_obj"].pk,
+            "workplace_id": workplace.pk if workplace else None,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+        return tuple(columns[name] for name in NEW_PERSON_COLUMNS)
+
     def _write_tags(self, new, changed):
         through = Person.tags.through
         retagged = [p for p in changed if "标签" in (p.diff or {})]
         through.objects.filter(person_id__in=[p.existing.pk for p in retagged]).delete()
         links = [
-            through(person_id=p.existing.pk, caretag_id=self.tags[name].pk)
+            (_pk_of(p), self.tags[name].pk)
             for p in (*new, *retagged)
             for name in p.values.get("tags", [])
         ]
-        through.objects.bulk_create(links, batch_size=1000)
+        bulk.insert(through, ["person_id", "caretag_id"], links)
 
     def _write_audit(self, planned: list[Planned], action) -> None:
         """One auditlog entry per record, in bulk: the record's own history then
         shows the import like any edit (bulk writes bypass auditlog's signals)."""
         if not planned:
             return
-        content_type = ContentType.objects.get_for_model(Person)
-        entries = [
-            LogEntry(
-                content_type=content_type,
-                object_pk=str(p.existing.pk),
-                object_id=p.existing.pk,
-                object_repr=p.existing.name[:200],
-                action=action,
-                changes=self._audit_changes(p, action),
-                actor=self.user if self.user.pk else None,
-                timestamp=self.now,
-                additional_data={"import_job": self.job_id},
+        content_type_id = ContentType.objects.get_for_model(Person).pk
+        actor_id = self.user.pk or None
+        job = {"import_job": self.job_id}
+        rows = [
+            (
+                content_type_id,
+                str(_pk_of(p)),
+                _pk_of(p),
+                p.values["name"][:200] if action == LogEntry.Action.CREATE else _repr(p),
+                action,
+                "",
+                self._audit_changes(p, action),
+                actor_id,
+                self.now,
+                job,
             )
             for p in planned
         ]
-        LogEntry.objects.bulk_create(entries, batch_size=1000)
+        bulk.insert(LogEntry, AUDIT_COLUMNS, rows)
 
     @staticmethod
     def _audit_changes(planned: Planned, action) -> dict[str, list[str]]:
         if action == LogEntry.Action.UPDATE:
             return {field: list(pair) for field, pair in (planned.diff or {}).items()}
-        person = planned.existing
         return {
-            "name": ["None", person.name],
-            "id_number_masked": ["None", person.id_number_masked],
+            "name": ["None", planned.values["name"]],
+            "id_number_masked": ["None", planned.values["_masked"]],
             "home_unit": ["None", str(planned.values["home_obj"])],
         }
+
+
+NEW_PERSON_COLUMNS = [
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number_cipher",
+    "id_number_hash",
+    "id_number_masked",  # right after the hash: _insert_new reads it there
+    "phone_cipher",
+    "phone_hash",
+    "phone_masked",
+    "political_status",
+    "party_unit_id",
+    "party_department_id",
+    "party_join_date",
+    "home_unit_id",
+    "workplace_id",
+    "created_at",
+    "updated_at",
+]
+AUDIT_COLUMNS = [
+    "content_type_id",
+    "object_pk",
+    "object_id",
+    "object_repr",
+    "action",
+    "changes_text",
+    "changes",
+    "actor_id",
+    "timestamp",
+    "additional_data",
+]
+_PK_CHUNK = 5000  # stays under SQLite's limit on query parameters
+
+
+def _pks_by_hash(hashes: list[str]) -> dict[str, int]:
+    pks: dict[str, int] = {}
+    for start in range(0, len(hashes), _PK_CHUNK):
+        chunk = hashes[start : start + _PK_CHUNK]
+        pks.update(
+            Person.objects.filter(id_number_hash__in=chunk).values_list("id_number_hash", "pk")
+        )
+    return pks
+
+
+def _pk_of(planned: Planned) -> int:
+    return planned.existing.pk if planned.existing is not None else planned.values["_pk"]
+
+
+def _repr(planned: Planned) -> str:
+    return planned.existing.name[:200]
 
 
 SPECS: dict[str, type[Spec]] = {spec.kind: spec for spec in (UnitSpec, DepartmentSpec, PersonSpec)}

@@ -65,7 +65,7 @@ def validate_id_number(value: str) -> str:
     if number[-1] != ric.calc_check_digit(number):
         raise ValidationError(_("公民身份号码校验位不正确，请核对后重新输入。"))
     try:
-        birth = ric.get_birth_date(number)
+        birth = birth_date_of(number)
     except stdnum_errors.ValidationError as exc:
         raise ValidationError(_("公民身份号码中的出生日期无效。")) from exc
     # Only the province is checked: a number keeps the area code of the office
@@ -78,7 +78,12 @@ def validate_id_number(value: str) -> str:
 
 
 def birth_date_of(number: str) -> datetime.date:
-    return ric.get_birth_date(number)
+    """The birth date in digits 7-14 of a normalized number (as stdnum's get_birth_date,
+    without its per-call cleaning, which dominated bulk imports)."""
+    try:
+        return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError as exc:
+        raise stdnum_errors.InvalidComponent() from exc
 
 
 def gender_of(number: str) -> str:

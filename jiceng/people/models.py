@@ -130,16 +130,25 @@ class Person(Scoped):
 
     @id_number.setter
     def id_number(self, value: str) -> None:
+        for attname, stored in self.id_number_columns(value).items():
+            setattr(self, attname, stored)
+
+    @staticmethod
+    def id_number_columns(value: str) -> dict:
+        """The stored columns for an ID number (bulk imports write these without an instance)."""
         number = identity.normalize_id_number(value)
-        self.id_number_cipher = crypto.encrypt(number)
-        self.id_number_hash = crypto.lookup_hash(number)
-        self.id_number_masked = crypto.mask_id_number(number)
+        columns = {
+            "id_number_cipher": crypto.encrypt(number),
+            "id_number_hash": crypto.lookup_hash(number),
+            "id_number_masked": crypto.mask_id_number(number),
+        }
         if number and len(number) == 18:
             # An invalid number keeps the old birth date; clean() reports it.
             with contextlib.suppress(Exception):
-                self.birth_date = identity.birth_date_of(number)
+                columns["birth_date"] = identity.birth_date_of(number)
             if number[16].isdigit():
-                self.gender = identity.gender_of(number)
+                columns["gender"] = identity.gender_of(number)
+        return columns
 
     @property
     def phone(self) -> str:
@@ -147,10 +156,17 @@ class Person(Scoped):
 
     @phone.setter
     def phone(self, value: str) -> None:
+        for attname, stored in self.phone_columns(value).items():
+            setattr(self, attname, stored)
+
+    @staticmethod
+    def phone_columns(value: str) -> dict[str, str | None]:
         phone = identity.normalize_phone(value)
-        self.phone_cipher = crypto.encrypt(phone)
-        self.phone_hash = crypto.lookup_hash(phone)
-        self.phone_masked = crypto.mask_phone(phone)
+        return {
+            "phone_cipher": crypto.encrypt(phone),
+            "phone_hash": crypto.lookup_hash(phone),
+            "phone_masked": crypto.mask_phone(phone),
+        }
 
     @property
     def is_party_member(self) -> bool:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from jiceng.core.audit import log_access
-from jiceng.core.exports import Column
+from jiceng.core.exports import Column, headers
 from jiceng.core.scoping import can_act_on
 from jiceng.core.views import (
     ScopedCreateView,
@@ -14,6 +14,7 @@ from jiceng.core.views import (
     ScopedUpdateView,
 )
 
+from .exports import person_rows
 from .filters import PersonFilter
 from .forms import PersonForm
 from .models import Person
@@ -59,6 +60,10 @@ class PersonListView(ScopedListView):
 
     def get_export_columns(self):
         return [*PERSON_COLUMNS, RECORD_REF_COLUMN]
+
+    def export_table(self, queryset):
+        # The same cells as the columns, read lean: see jiceng/people/exports.py.
+        return headers(self.get_export_columns()), person_rows(queryset)
 
     def get_queryset(self):
         return (

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from jiceng.core.exports import csv_lines, write_xlsx
-from jiceng.imports.exporting import export_source
+from jiceng.core.exports import csv_lines, write_xlsx_rows
+from jiceng.imports.exporting import export_table
 
 
 class Command(BaseCommand):
@@ -22,14 +22,13 @@ class Command(BaseCommand):
         path = Path(file)
         if path.suffix.lower() not in (".xlsx", ".csv"):
             raise CommandError("文件名须以 .xlsx 或 .csv 结尾。")
-        queryset, columns, basename = export_source(kind, account)
-        objects = queryset.iterator(chunk_size=2000)
+        header, rows, basename = export_table(kind, account)
         if path.suffix.lower() == ".xlsx":
-            count = write_xlsx(str(path), basename, columns, objects)
+            count = write_xlsx_rows(str(path), basename, header, rows)
         else:
             lines = 0
             with path.open("w", encoding="utf-8", newline="") as out:
-                for line in csv_lines(columns, objects):
+                for line in csv_lines(header, rows):
                     out.write(line)
                     lines += 1
             count = max(lines - 2, 0)  # minus the BOM and the header

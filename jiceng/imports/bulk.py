@@ -1,0 +1,100 @@
+"""Inserting many rows without building a model instance per row.
+
+Django's bulk_create prepares every field of every instance through the ORM
+(about 30 µs a row for a person); for an import of 100,000 people that was most
+of the write time. Here the caller gives plain tuples for named columns; only
+the few field types whose database form differs from the Python value (dates,
+datetimes, JSON) pass through Django's own adapters, so the stored values are
+exactly what bulk_create would have stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+
+from django.db import connection
+
+# Field types whose Python value must be adapted for the database driver.
+_ADAPTED = {"DateField", "DateTimeField", "JSONField"}
+BATCH_SIZE = 5000
+
+
+def _adapters(model, columns: Sequence[str]) -> list[tuple[int, object]]:
+    fields = [model._meta.get_field(name) for name in columns]
+    return [
+        (index, _adapter(field))
+        for index, field in enumerate(fields)
+        if field.get_internal_type() in _ADAPTED
+    ]
+
+
+def _adapted(rows: Iterable[tuple], adapters) -> Iterable[tuple]:
+    if not adapters:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for index, adapt in adapters:
+            if values[index] is not None:
+                values[index] = adapt(values[index])
+        out.append(values)
+    return out
+
+
+def _adapter(field):
+    """Django's own adaptation of a value of `field`, remembered for repeated
+    dates and times (an import stamps every row with the same time)."""
+    if field.get_internal_type() == "JSONField":
+        # JSON text, as Django stores it on SQLite; PostgreSQL's COPY parses the same
+        # text into jsonb (Django's own adapter wraps it for psycopg, slower per row).
+        return lambda value: json.dumps(value, cls=field.encoder)
+    memo: dict = {}
+
+    def adapt(value):
+        if value not in memo:
+            memo[value] = field.get_db_prep_save(value, connection)
+        return memo[value]
+
+    return adapt
+
+
+def insert(model, columns: Sequence[str], rows: list[tuple]) -> None:
+    """INSERT `rows` (tuples in the order of `columns`, attnames) into the model's table."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    adapters = _adapters(model, columns)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_SIZE):
+            batch = _adapted(rows[start : start + BATCH_SIZE], adapters)
+            if connection.vendor == "postgresql":
+                # COPY: one stream instead of a statement per row (measured 3x the write speed).
+                with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                placeholders = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", batch)
+
+
+@contextmanager
+def roomy_sqlite_cache(pages_kib: int = 32768):
+    """A larger SQLite page cache while a big import writes: with ten indexes on the
+    people table, the default 2 MB cache made index updates re-read pages. 32 MB: a 64 MB
+    cache pushed a 100,000-row import over its 300 MB memory budget."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{int(pages_kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
