@@ -45,7 +45,7 @@ class PersonQuerySet(ScopedQuerySet):
 
 
 class Person(Scoped):
-    name = models.CharField(_l("姓名"), max_length=50, db_index=True)
+    name = models.CharField(_l("姓名"), max_length=50)  # indexed by (name, id) below
     gender = models.CharField(_l("性别"), max_length=8, choices=Gender.choices, blank=True)
     ethnicity = models.CharField(
         _l("民族"), max_length=16, choices=ETHNICITY_CHOICES, default="汉族"
