@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jiceng.people",
     "jiceng.accounts",
     "jiceng.api",
+    "jiceng.reporting",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +189,9 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JICENG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+
+# --- 双报到: member registrations renew every "year" or every "half" year.
+JICENG_REPORTING_PERIOD = env_choice("JICENG_REPORTING_PERIOD", "year", ("year", "half"))
 
 # --- Audit: who changed what, from where.
 AUDITLOG_INCLUDE_ALL_MODELS = False

@@ -11,6 +11,9 @@ NAVIGATION = [
     (_l("组织架构"), "orgs:unit-tree", "unit.view"),
     (_l("部门党组织"), "orgs:department-list", "department.view"),
     (_l("人员"), "people:person-list", "person.view"),
+    (_l("双报到"), "reporting:dashboard", "memberreport.view"),
+    (_l("服务需求"), "reporting:need-list", "serviceneed.view"),
+    (_l("服务记录"), "reporting:record-list", "servicerecord.view"),
 ]
 
 
