@@ -66,8 +66,12 @@ def test_grid_under_street_is_refused_and_nothing_changes(world, client, bearer)
 def test_forged_parent_outside_scope_is_refused(world, client, bearer):
     response = client.post(
         "/api/v1/units",
-        {"code": "152502002001077", "name": "伪造网格", "kind": "grid",
-         "parent": world.community_b.pk},
+        {
+            "code": "152502002001077",
+            "name": "伪造网格",
+            "kind": "grid",
+            "parent": world.community_b.pk,
+        },
         content_type="application/json",
         **bearer("street_admin"),
     )
@@ -78,8 +82,10 @@ def test_forged_parent_outside_scope_is_refused(world, client, bearer):
 
 def test_patch_person_outside_scope_is_404_and_unchanged(world, client, bearer):
     response = client.patch(
-        f"/api/v1/people/{world.canary_person.pk}", {"name": "改名"},
-        content_type="application/json", **bearer("community_admin"),
+        f"/api/v1/people/{world.canary_person.pk}",
+        {"name": "改名"},
+        content_type="application/json",
+        **bearer("community_admin"),
     )
     assert response.status_code == 404
     world.canary_person.refresh_from_db()
@@ -88,8 +94,10 @@ def test_patch_person_outside_scope_is_404_and_unchanged(world, client, bearer):
 
 def test_patch_person_in_scope(world, client, bearer):
     response = client.patch(
-        f"/api/v1/people/{world.resident_a.pk}", {"name": "王新名"},
-        content_type="application/json", **bearer("community_admin"),
+        f"/api/v1/people/{world.resident_a.pk}",
+        {"name": "王新名"},
+        content_type="application/json",
+        **bearer("community_admin"),
     )
     assert response.status_code == 200, response.json()
     assert Person.objects.get(pk=world.resident_a.pk).name == "王新名"
@@ -99,7 +107,8 @@ def test_create_person_with_invalid_id_number(world, client, bearer):
     response = client.post(
         "/api/v1/people",
         {"name": "张三", "id_number": "152502198506150011", "home_unit": world.grid_a.pk},
-        content_type="application/json", **bearer("community_admin"),
+        content_type="application/json",
+        **bearer("community_admin"),
     )
     assert response.status_code == 400
     assert "校验位" in str(response.json()["errors"]["id_number"])

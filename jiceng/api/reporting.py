@@ -7,7 +7,7 @@ Lists use the same FilterSets as the HTML lists, so `?community=`, `?grid=`,
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -202,7 +202,7 @@ def claim_need(request, need_id: int):
             raise services.ReportingError("您的账号不能认领服务需求。")
     except services.ReportingError as exc:
         raise HttpError(409, str(exc)) from exc
-    return 201, made
+    return Status(201, made)
 
 
 @router.get("/service-records", response=list[ServiceRecordOut])
@@ -221,7 +221,7 @@ def log_service(request, payload: ServiceRecordIn):
     def form_class(*args, **kwargs):
         return ServiceRecordForm(*args, person=request.user.person, **kwargs)
 
-    return 201, save_form(request, form_class, payload.dict())
+    return Status(201, save_form(request, form_class, payload.dict()))
 
 
 @router.get("/units/{int:unit_id}/reporting-summary")

@@ -21,5 +21,6 @@ class ReportingConfig(AppConfig):
             models.ServicePhoto,
             models.PointRule,
             models.MemberEvaluation,
+            models.StateChange,
         ):
             register_audited(model)

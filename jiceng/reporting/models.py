@@ -417,6 +417,9 @@ class ServicePhoto(models.Model):
         verbose_name = _l("服务照片")
         verbose_name_plural = _l("服务照片")
 
+    def __str__(self) -> str:
+        return self.file.name
+
 
 class ServiceTotal(models.Model):
     """Monthly totals of confirmed service per community and per department,
@@ -439,6 +442,9 @@ class ServiceTotal(models.Model):
                 name="total_has_one_owner",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id or self.department_id} · {self.month:%Y-%m}"
 
 
 class PointRule(Scoped):

@@ -82,7 +82,7 @@ def owning_unit_id(obj) -> int:
     return obj.community_id
 
 
-def _apply(user, obj, name: str, note: str = "", **changes) -> None:
+def _apply(user, obj, name: str, comment: str = "", **changes) -> None:
     transition = TRANSITIONS[type(obj)].get(name)
     if transition is None:
         raise ReportingError(_("不支持该操作。"))
@@ -95,7 +95,7 @@ def _apply(user, obj, name: str, note: str = "", **changes) -> None:
             _("当前状态为“%(state)s”，不能执行“%(action)s”。")
             % {"state": obj.get_state_display(), "action": transition.label}
         )
-    note = (note or "").strip()
+    note = (comment or "").strip()
     if transition.needs_note and not note:
         raise ReportingError(_("请填写原因。"))
     from_state = obj.state

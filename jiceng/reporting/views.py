@@ -508,6 +508,7 @@ class GridResponsibilityListView(ScopedListView):
             .get_queryset()
             .select_related("grid", "grid_head", "grid_worker", "branch_secretary")
             .annotate(members=members)
+            .order_by("grid__path")
         )
 
 
@@ -533,7 +534,7 @@ class PointRuleListView(ScopedListView):
     ]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("unit")
+        return super().get_queryset().select_related("unit").order_by("unit__path", "kind")
 
 
 class PointRuleCreateView(ScopedCreateView):
