@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jiceng.accounts",
     "jiceng.api",
     "jiceng.imports",
+    "jiceng.reporting",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,9 @@ JICENG_IMPORT_THROTTLE_SECONDS = float(env_str("JICENG_IMPORT_THROTTLE_SECONDS",
 # Map tiles for unit boundaries, e.g. an intranet https://tiles.example/{z}/{x}/{y}.png;
 # empty (the default) draws boundaries on a blank map with a scale bar.
 JICENG_MAP_TILES = env_str("JICENG_MAP_TILES", "")
+
+# --- 双报到: member registrations renew every "year" or every "half" year.
+JICENG_REPORTING_PERIOD = env_choice("JICENG_REPORTING_PERIOD", "year", ("year", "half"))
 
 # --- Audit: who changed what, from where.
 AUDITLOG_INCLUDE_ALL_MODELS = False

@@ -37,6 +37,48 @@ _READ_TREE = (
     "roleassignment.view",  # who works where in their subtree
 )
 
+# 双报到 (jiceng.reporting): communities manage and confirm; departments propose,
+# bulk-register and read their members' feedback; members serve themselves.
+_REPORTING_MANAGE = (
+    "departmentreport.*",
+    "memberreport.*",
+    "gridresponsibility.*",
+    "serviceneed.*",
+    "serviceclaim.view",
+    "servicerecord.view",
+    "servicerecord.confirm",
+    "servicerecord.reject",
+    "pointrule.view",
+    "memberevaluation.*",
+)
+_REPORTING_READ = (
+    "memberreport.view",
+    "gridresponsibility.view",
+    "serviceneed.view",
+    "servicerecord.view",
+)
+_REPORTING_DEPARTMENT = (
+    "departmentreport.view",
+    "departmentreport.add",
+    "memberreport.view",
+    "memberreport.add",
+    "serviceneed.view",
+    "serviceclaim.view",
+    "serviceclaim.add",
+    "servicerecord.view",
+    "memberevaluation.view",
+)
+_REPORTING_SELF = (
+    "memberreport.view",
+    "memberreport.add",
+    "serviceneed.view",
+    "serviceclaim.view",
+    "serviceclaim.add",
+    "servicerecord.view",
+    "servicerecord.add",
+    "memberevaluation.view",
+)
+
 ROLES: dict[str, Role] = {
     "city_admin": Role(
         _l("市委组织部管理员"),
@@ -50,6 +92,8 @@ ROLES: dict[str, Role] = {
             "roleassignment.*",
             "user.*",
             "apitoken.*",
+            *_REPORTING_MANAGE,
+            "pointrule.*",
         ),
         _l("规划、分解、督导、考核；管理全市单位、部门和人员；可查看完整个人信息（留痕）。"),
     ),
@@ -65,31 +109,45 @@ ROLES: dict[str, Role] = {
             "person.view",
             "person.add",
             "person.change",
+            *_REPORTING_MANAGE,
         ),
         _l("管理本街道的社区和网格，维护辖区人员，向社区分解任务。"),
     ),
     "community_staff": Role(
         _l("社区工作人员"),
         UNIT,
-        _perms(*_READ_TREE, "unit.change", "person.view", "person.add", "person.change"),
+        _perms(
+            *_READ_TREE,
+            "unit.change",
+            "person.view",
+            "person.add",
+            "person.change",
+            *_REPORTING_MANAGE,
+        ),
         _l("维护本社区网格和居民信息，开展活动，上报进度。"),
     ),
     "grid_worker": Role(
         _l("网格员"),
         UNIT,
-        _perms("unit.view", "person.view", "person.add", "person.change"),
+        _perms("unit.view", "person.view", "person.add", "person.change", *_REPORTING_READ),
         _l("在手机上采集本网格居民信息、上报问题。"),
     ),
     "dept_admin": Role(
         _l("部门党组织管理员"),
         DEPARTMENT,
-        _perms("department.view", "department.change", "departmentpairing.view", "person.view"),
+        _perms(
+            "department.view",
+            "department.change",
+            "departmentpairing.view",
+            "person.view",
+            *_REPORTING_DEPARTMENT,
+        ),
         _l("查看本部门党员的报到与服务情况。"),
     ),
     "party_member": Role(
         _l("党员"),
         SELF,
-        _perms("person.view", "leaderlink.view"),
+        _perms("person.view", "leaderlink.view", *_REPORTING_SELF),
         _l("自助：查看本人信息，报到并记录服务。"),
     ),
 }

@@ -12,6 +12,9 @@ NAVIGATION = [
     (_l("部门党组织"), "orgs:department-list", "department.view"),
     (_l("人员"), "people:person-list", "person.view"),
     (_l("导入"), "imports:index", "person.add"),
+    (_l("双报到"), "reporting:dashboard", "memberreport.view"),
+    (_l("服务需求"), "reporting:need-list", "serviceneed.view"),
+    (_l("服务记录"), "reporting:record-list", "servicerecord.view"),
 ]
 
 

@@ -22,9 +22,12 @@ class ScopedFilterSet(filters.FilterSet):
         super().__init__(data, queryset, request=request, **kwargs)
         self.user = getattr(request, "user", None)
         for flt in self.filters.values():
-            base = flt.extra.get("queryset")
-            if base is not None and issubclass(base.model, Scoped):
-                flt.extra["queryset"] = base.model.objects.visible_to(self.user)
+            # ModelChoiceFilter keeps its queryset on the filter, not in `extra`.
+            # ModelChoiceFilter builds its field from `flt.queryset`, not `extra`.
+            base = getattr(flt, "queryset", None)
+            base = flt.extra.get("queryset") if base is None else base
+            if base is not None and not callable(base) and issubclass(base.model, Scoped):
+                flt.queryset = flt.extra["queryset"] = base.model.objects.visible_to(self.user)
 
     @property
     def form(self):

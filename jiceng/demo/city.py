@@ -25,6 +25,7 @@ from .links import (
     plan_pairings,
 )
 from .people import IN_SERVICE_TAGS, RESIDENT_TAGS, PersonFactory, age_of
+from .reporting import load_reporting
 from .sizes import Sizes, apportion
 from .units import Tree, build_tree
 from .users import ADMIN, DEMO_ROLES, Login, create_users, grid_worker_username
@@ -92,6 +93,7 @@ class CityBuilder:
             baolian_pool(specs, departments, people["members"]),
             contact_point_pool(specs, people["members"]),
         )
+        load_reporting(self.rng, tree.grids, people["workers"], people["members"], pairings)
         logins = self._logins(tree, departments, people, anchor)
         users = self._create_users(logins, password_hash)
         return self._summary(tree, departments, pairings, links, users)

@@ -1,0 +1,57 @@
+"""Points (积分) for confirmed service, and nothing else.
+
+Points come only from a confirmed ServiceRecord's minutes under a PointRule.
+There is no rule, field or signal for logins, clicks, page views or time
+online: the rules against formalism forbid rewarding those.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Sum
+
+from .models import PointRule, ServiceRecord, ServiceRecordState
+
+ZERO = Decimal("0.0")
+
+
+def rule_for(record: ServiceRecord) -> PointRule | None:
+    """The deepest rule on the way from the record's community to the root; a rule
+    for the record's kind beats a rule for all kinds at the same unit."""
+    ancestors = [int(p) for p in record.community.path.strip("/").split("/")]
+    rules = PointRule.objects.filter(unit__in=ancestors, kind__in=[record.kind, ""])
+    return max(
+        rules.select_related("unit"),
+        key=lambda rule: (rule.unit.depth, rule.kind == record.kind),
+        default=None,
+    )
+
+
+def points_for(record: ServiceRecord) -> Decimal:
+    rule = rule_for(record)
+    if rule is None:
+        return ZERO
+    points = Decimal(record.minutes) / 60 * rule.points_per_hour
+    if rule.max_per_record is not None:
+        points = min(points, rule.max_per_record)
+    if rule.max_per_month is not None:
+        earned = month_points(record)
+        points = max(ZERO, min(points, rule.max_per_month - earned))
+    return points.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def month_points(record: ServiceRecord) -> Decimal:
+    confirmed = ServiceRecord.objects.filter(
+        person=record.person_id,
+        state=ServiceRecordState.CONFIRMED,
+        date__year=record.date.year,
+        date__month=record.date.month,
+    ).exclude(pk=record.pk)
+    return confirmed.aggregate(total=Sum("points"))["total"] or ZERO
+
+
+def total_points(records) -> Decimal:
+    """Points of the given (already scoped) records: confirmed ones only."""
+    confirmed = records.filter(state=ServiceRecordState.CONFIRMED)
+    return confirmed.aggregate(total=Sum("points"))["total"] or ZERO
