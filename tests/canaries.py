@@ -76,6 +76,20 @@ def build_canaries(world) -> Canaries:
         ),
         RoleAssignment: list(canary_user.role_assignments.values_list("pk", flat=True)),
     }
+    # Models whose required fields the generic builder cannot guess.
+    from jiceng.reporting.models import StateChange
+
+    found[StateChange] = [
+        StateChange.objects.create(
+            record_type="memberreport",
+            record_id=0,
+            unit=world.community_b,
+            transition="confirm",
+            to_state="confirmed",
+            actor=canary_user,
+            note="CANARY",
+        ).pk
+    ]
     context = _GenericContext(world, canary_user, found)
     for model in scoped_models():
         if model not in found and model._meta.label not in KNOWN_GAPS:

@@ -38,7 +38,18 @@ WRITE_EXEMPT = {"logout": "would end the walker's own session; it writes no reco
 # Function views that take a record id: the model they serve (class views declare it).
 FUNCTION_VIEW_MODELS = {"people:person-reveal": "people.Person"}
 # Non-integer path parameters: the values to try.
-STR_PARAM_VALUES = {"field": ["id_number", "phone"], "kind": ["units", "departments", "people"]}
+STR_PARAM_VALUES = {
+    "field": ["id_number", "phone"],
+    # import kinds, and the reporting records that take transitions
+    "kind": ["units", "departments", "people", "memberreport", "departmentreport", "servicerecord"],
+    "name": ["confirm", "reject"],
+    "code": ["152502002001"],  # the canary community's code (a join link outside scope)
+}
+# Routes that show a canary's name on purpose, each with the reason.
+CANARY_SHOWN_BY_DESIGN = {
+    "reporting:join": "the registration page names the community of its QR code: a poster "
+    "on that community's wall, for any party member living there to scan",
+}
 # Routes the walker may not be able to fill, each with the reason (keep empty if possible).
 EXEMPT_ROUTES: dict[str, str] = {}
 

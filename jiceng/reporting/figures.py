@@ -38,7 +38,8 @@ def valid_period(period: str) -> bool:
 
 def latest_period() -> str:
     """The newest period with any registration (so a demo of past data shows it)."""
-    return MemberReport.objects.aggregate(p=Max("period"))["p"] or current_period()
+    latest = MemberReport.objects.aggregate(p=Max("period"))["p"]
+    return latest if latest and valid_period(latest) else current_period()
 
 
 def in_service_members(unit: Unit):
