@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jiceng.people",
     "jiceng.accounts",
     "jiceng.api",
+    "jiceng.worklists",
 ]
 
 MIDDLEWARE = [
