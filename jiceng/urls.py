@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("jiceng.accounts.urls")),
     path("orgs/", include("jiceng.orgs.urls")),
     path("people/", include("jiceng.people.urls")),
+    path("work/", include("jiceng.worklists.urls")),
     path("api/v1/", include("jiceng.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,9 @@ NAVIGATION = [
     (_l("组织架构"), "orgs:unit-tree", "unit.view"),
     (_l("部门党组织"), "orgs:department-list", "department.view"),
     (_l("人员"), "people:person-list", "person.view"),
+    (_l("我的工作"), "worklists:my-work", "assignment.view"),
+    (_l("工作计划"), "worklists:plan-list", "plan.view"),
+    (_l("工作看板"), "worklists:dashboard", "assignment.view"),
 ]
 
 

@@ -377,7 +377,10 @@ class SupervisionVisit(Scoped):
     """A supervision visit (督导) by a unit above, on a unit or one assignment."""
 
     unit = models.ForeignKey(
-        "orgs.Unit", models.PROTECT, related_name="supervision_visits", verbose_name=_l("被督导单位")
+        "orgs.Unit",
+        models.PROTECT,
+        related_name="supervision_visits",
+        verbose_name=_l("被督导单位"),
     )
     by_unit = models.ForeignKey(
         "orgs.Unit", models.PROTECT, related_name="+", verbose_name=_l("督导单位")
@@ -518,6 +521,9 @@ class ProjectClaim(models.Model):
         verbose_name = _l("项目认领")
         verbose_name_plural = _l("项目认领")
 
+    def __str__(self) -> str:
+        return f"{self.project_id} → {self.assignment_id}"
+
 
 class JointMeetingBody(AboveAndBelow):
     """A standing joint meeting (联席会议) of a city or street."""
@@ -604,9 +610,7 @@ class Resolution(Scoped):
 class Notification(models.Model):
     """An in-app message, e.g. the daily digest."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
     title = models.CharField(_l("标题"), max_length=200)
     body = models.TextField(_l("内容"))
     created_at = models.DateTimeField(default=timezone.now)

@@ -133,9 +133,7 @@ def transition(user, assignment_id: int, action: str, note: str = "") -> Assignm
     spec = ACTIONS[action]
     note = (note or "").strip()
     with transaction.atomic():
-        assignment = (
-            Assignment.objects.select_for_update().filter(pk=assignment_id).first()
-        )
+        assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
         if assignment is None:
             raise WorkflowError(_("任务不存在。"))
         if not may_take(user, action, assignment):
@@ -302,9 +300,7 @@ def assign(user, task: Task, units: Iterable[Unit], parent: Assignment | None = 
     for unit in units:
         inside = unit.path.startswith(task.unit.path)
         if not inside or (unit.pk == task.unit_id and parent is None):
-            raise WorkflowError(
-                _("“%(unit)s”不在交办单位的下级范围内。") % {"unit": unit.name}
-            )
+            raise WorkflowError(_("“%(unit)s”不在交办单位的下级范围内。") % {"unit": unit.name})
     taken = set(task.assignments.filter(unit__in=units).values_list("unit_id", flat=True))
     created = Assignment.objects.bulk_create(
         [
@@ -352,9 +348,7 @@ def check_attachment(upload) -> None:
             % {"name": upload.name}
         )
     if upload.size > MAX_ATTACHMENT_BYTES:
-        raise WorkflowError(
-            _("文件“%(name)s”超过 %(mb)d MB。") % {"name": upload.name, "mb": 10}
-        )
+        raise WorkflowError(_("文件“%(name)s”超过 %(mb)d MB。") % {"name": upload.name, "mb": 10})
 
 
 def submit_report(
