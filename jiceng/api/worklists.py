@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -201,7 +201,9 @@ def post_report(
         )
     except services.WorkflowError as exc:
         _refused(exc)
-    return 201, Report.objects.prefetch_related("assignments", "attachments").get(pk=report.pk)
+    return Status(
+        201, Report.objects.prefetch_related("assignments", "attachments").get(pk=report.pk)
+    )
 
 
 def _assignment(request, pk: int) -> Assignment:

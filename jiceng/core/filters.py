@@ -25,6 +25,8 @@ class ScopedFilterSet(filters.FilterSet):
             base = flt.extra.get("queryset")
             if base is not None and issubclass(base.model, Scoped):
                 flt.extra["queryset"] = base.model.objects.visible_to(self.user)
+                # django-filter builds the field from `flt.queryset`, not `extra`.
+                flt.queryset = flt.extra["queryset"]
 
     @property
     def form(self):

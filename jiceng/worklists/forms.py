@@ -108,6 +108,7 @@ class DecomposeForm(StyledFormMixin, forms.Form):
         self.fields["units"].widget.attrs.pop("class", None)
         self.fields["due_date"].initial = parent.due_date
         self.fields["title"].initial = parent.task.title
+        self.fields["evidence_required"].initial = parent.task.evidence_required
 
 
 class EscalationForm(StyledFormMixin, forms.Form):

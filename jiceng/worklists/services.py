@@ -79,6 +79,14 @@ def acts_for(user, perm: str, unit: Unit) -> bool:
     )
 
 
+def acts_as(user, perm: str, unit: Unit) -> bool:
+    """Whether the user holds `perm` at exactly this unit: the assignee's own
+    staff report on and ask to close its work, not the levels above it."""
+    return user.is_superuser or any(
+        a.unit_id == unit.pk and a.grants(perm) for a in user.assignments
+    )
+
+
 def role_units(user, perm: str) -> list[int]:
     """The units where the user holds `perm` directly (not their subtrees)."""
     return [a.unit_id for a in user.assignments if a.unit_id is not None and a.grants(perm)]
@@ -112,7 +120,7 @@ ACTIONS: dict[str, Action] = {
 def may_take(user, action: str, assignment: Assignment) -> bool:
     spec = ACTIONS[action]
     if spec.side == "assignee":
-        return acts_for(user, REPORT_PERM, assignment.unit)
+        return acts_as(user, REPORT_PERM, assignment.unit)
     return acts_for(user, APPROVE_PERM, assignment.task.unit)
 
 
@@ -322,6 +330,9 @@ def decompose(user, parent: Assignment, units: Iterable[Unit], **task_fields) ->
     if not parent.is_open:
         raise NotApplicable(_("任务已结束，不能再分解。"))
     task_fields.setdefault("due_date", parent.due_date)
+    # Sub-tasks inherit the evidence the parent must show, unless given their own.
+    if not task_fields.get("evidence_required"):
+        task_fields["evidence_required"] = parent.task.evidence_required
     check_due_date(task_fields["due_date"], parent)
     with transaction.atomic():
         task = Task.objects.create(
@@ -368,7 +379,7 @@ def submit_report(
     if percent is not None and not 0 <= percent <= 100:
         raise WorkflowError(_("完成进度必须在 0 到 100 之间。"))
     for assignment in assignments:
-        if not acts_for(user, REPORT_PERM, assignment.unit):
+        if not acts_as(user, REPORT_PERM, assignment.unit):
             raise NotPermitted(_("您没有为“%(a)s”上报的权限。") % {"a": assignment})
         if assignment.state not in (*WORKING, State.ASSIGNED):
             raise NotApplicable(

@@ -122,7 +122,7 @@ def assignment_detail(request, pk: int):
         "actions": services.available_actions(user, assignment),
         "history": history(assignment),
         "can_report": assignment.state in (*services.WORKING, State.ASSIGNED)
-        and services.acts_for(user, services.REPORT_PERM, assignment.unit),
+        and services.acts_as(user, services.REPORT_PERM, assignment.unit),
         "can_decompose": assignment.is_open
         and services.acts_for(user, "task.add", assignment.unit),
         "can_escalate": assignment.is_overdue
