@@ -325,7 +325,7 @@ def test_rollup_is_weighted_excludes_waived_and_follows_changes(world, work):
     street.refresh_from_db()
     assert street.rollup == 0  # no counted children left: its own reported progress
     top = Assignment.objects.get(pk=street.pk)
-    assert services.rebuild_rollups() == Assignment.objects.count()
+    assert services.rebuild_rollups() == 0  # the incremental values were right
     assert Assignment.objects.get(pk=top.pk).rollup == top.rollup
 
 
@@ -487,3 +487,21 @@ def test_two_approvers_at_once_make_exactly_one_transition(world, work):
         t.join()
     assert sorted(outcomes, key=str) == [409, "ok"]
     assert Transition.objects.filter(assignment=target, to_state=State.CLOSED).count() == 1
+
+
+def test_daily_digest_once_per_user(world, work):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from jiceng.worklists.models import Notification
+
+    Assignment.objects.filter(pk=work["community_a"].pk).update(
+        due_date=TODAY - datetime.timedelta(days=1)
+    )
+    out = StringIO()
+    call_command("digest", stdout=out)
+    call_command("digest", stdout=out)
+    note = Notification.objects.get(user=world.personas["community_admin"])
+    assert "逾期 1 项" in note.body
+    assert not Notification.objects.filter(user=world.personas["nobody"]).exists()

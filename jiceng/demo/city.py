@@ -28,6 +28,7 @@ from .people import IN_SERVICE_TAGS, RESIDENT_TAGS, PersonFactory, age_of
 from .sizes import Sizes, apportion
 from .units import Tree, build_tree
 from .users import ADMIN, DEMO_ROLES, Login, create_users, grid_worker_username
+from .worklists import create_worklists
 
 DEFAULT_SEED = 20231225  # the article's publication date
 DEFAULT_PASSWORD = "Jiceng@2024"
@@ -82,6 +83,7 @@ class CityBuilder:
         )
         logins = self._logins(tree, departments, people, anchor)
         users = self._create_users(logins, password_hash)
+        create_worklists(random.Random(self.rng.random()), tree)  # jiceng.demo.worklists
         return self._summary(tree, departments, pairings, links, users)
 
     # --- people

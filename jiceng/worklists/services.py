@@ -238,9 +238,12 @@ def rebuild_rollups(queryset=None) -> int:
     """Recompute every cached roll-up bottom-up in memory (after bulk loads such
     as the demo); `queryset` must hold whole trees. Returns the rows written."""
     rows = (queryset if queryset is not None else Assignment.objects.all()).values_list(
-        "pk", "parent_id", "state", "progress", "task__weight"
+        "pk", "parent_id", "state", "progress", "task__weight", "rollup"
     )
-    nodes = {pk: (parent, state, progress, weight) for pk, parent, state, progress, weight in rows}
+    nodes, stored = {}, {}
+    for pk, parent, state, progress, weight, rollup in rows:
+        nodes[pk] = (parent, state, progress, weight)
+        stored[pk] = rollup
     children: dict[int, list[int]] = defaultdict(list)
     for pk, (parent, *_rest) in nodes.items():
         if parent in nodes:
@@ -248,12 +251,10 @@ def rebuild_rollups(queryset=None) -> int:
     values: dict[int, float] = {}
     for root in [pk for pk, node in nodes.items() if node[0] not in nodes]:
         _rollup_subtree(root, nodes, children, values)
-    Assignment.objects.bulk_update(
-        [Assignment(pk=pk, rollup=value) for pk, value in values.items()],
-        ["rollup"],
-        batch_size=2000,
-    )
-    return len(values)
+    # Only rows whose value changed are written: a bulk update is the slow part.
+    changed = [Assignment(pk=pk, rollup=v) for pk, v in values.items() if v != stored[pk]]
+    Assignment.objects.bulk_update(changed, ["rollup"], batch_size=2000)
+    return len(changed)
 
 
 def _rollup_subtree(root, nodes, children, values) -> None:
