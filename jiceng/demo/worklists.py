@@ -84,40 +84,36 @@ def create_worklists(rng: random.Random, tree: Tree, tasks: int = TASKS) -> dict
         [_top_task(rng, plan, groups[i % len(groups)], tree, today, i) for i in range(tasks)],
         batch_size=BATCH,
     )
-    street_work = Assignment.objects.bulk_create(
-        [
-            Assignment(task=t, unit=s, due_date=t.due_date, state=State.ASSIGNED)
-            for t in top
-            for s in tree.streets
-        ],
-        batch_size=BATCH,
-    )
-    sub_tasks = Task.objects.bulk_create(
-        [
-            Task(
-                plan=plan,
-                group=a.task.group,
-                parent=a,
-                unit=a.unit,
-                title=a.task.title,
-                due_date=a.due_date - datetime.timedelta(days=rng.randint(0, 10)),
-                source=Source.DECOMPOSITION,
-                evidence_required=a.task.evidence_required,
-            )
-            for a in street_work
-        ],
-        batch_size=BATCH,
-    )
+    # Everything is built in memory first and inserted once, parents before
+    # children (bulk_create fills in the parent ids): no bulk updates, which
+    # are the slow part of loading.
+    street_work = [
+        Assignment(task=t, unit=s, due_date=t.due_date) for t in top for s in tree.streets
+    ]
+    sub_tasks = [
+        Task(
+            plan=plan,
+            group=a.task.group,
+            parent=a,
+            unit=a.unit,
+            title=a.task.title,
+            due_date=a.due_date - datetime.timedelta(days=rng.randint(0, 10)),
+            source=Source.DECOMPOSITION,
+            evidence_required=a.task.evidence_required,
+        )
+        for a in street_work
+    ]
     communities_of = dict(zip((s.pk for s in tree.streets), tree.communities_of, strict=True))
     community_work = [
         Assignment(task=t, unit=c, parent=a, due_date=t.due_date)
         for a, t in zip(street_work, sub_tasks, strict=True)
-        for c in communities_of[a.unit_id]
+        for c in communities_of[a.unit.pk]
     ]
-    # States are set before the insert: updating half a million rows is slow.
     _community_states(rng, community_work)
-    Assignment.objects.bulk_create(community_work, batch_size=BATCH)
     _street_states(street_work, community_work)
+    Assignment.objects.bulk_create(street_work, batch_size=BATCH)
+    Task.objects.bulk_create(sub_tasks, batch_size=BATCH)
+    Assignment.objects.bulk_create(community_work, batch_size=BATCH)
     _transitions(community_work)
     visits = _supervise(rng, tree, community_work, today)
     rebuild_rollups(Assignment.objects.filter(task__plan=plan))
@@ -160,14 +156,13 @@ def _street_states(street_work, community_work) -> None:
     """A street's state follows its communities: it closes only when all did."""
     by_parent: dict[int, list[Assignment]] = {}
     for a in community_work:
-        by_parent.setdefault(a.parent_id, []).append(a)
+        by_parent.setdefault(id(a.parent), []).append(a)
     for s in street_work:
-        children = by_parent.get(s.pk, [])
+        children = by_parent.get(id(s), [])
         if children and all(c.state == State.CLOSED for c in children):
             s.state, s.closed_at = State.CLOSED, max(c.closed_at for c in children)
         elif any(c.state != State.ASSIGNED for c in children):
             s.state = State.IN_PROGRESS
-    Assignment.objects.bulk_update(street_work, ["state", "closed_at"], batch_size=BATCH)
 
 
 def _transitions(community_work) -> None:
