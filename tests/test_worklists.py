@@ -505,3 +505,27 @@ def test_daily_digest_once_per_user(world, work):
     note = Notification.objects.get(user=world.personas["community_admin"])
     assert "逾期 1 项" in note.body
     assert not Notification.objects.filter(user=world.personas["nobody"]).exists()
+
+
+def test_city_creates_a_task_for_all_streets_from_the_page(world, work, login):
+    client = login("city_admin")
+    assert client.get(f"/work/tasks/new/?plan={work['plan'].pk}").status_code == 200
+    data = {
+        "plan": work["plan"].pk,
+        "title": "推进红色物业",
+        "unit": world.city.pk,
+        "due_date": DUE.isoformat(),
+        "priority": "normal",
+        "weight": 1,
+        "targets": "children",
+    }
+    assert client.post("/work/tasks/new/", data).status_code == 302
+    task = Task.objects.get(title="推进红色物业")
+    assert set(task.assignments.values_list("unit__name", flat=True)) == {
+        "宝力根街道",
+        "希日塔拉街道",
+    }
+    forged = login("street_admin").post(
+        "/work/tasks/new/", {**data, "title": "伪造", "unit": world.city.pk}
+    )
+    assert forged.status_code == 200 and not Task.objects.filter(title="伪造").exists()

@@ -573,9 +573,6 @@ class Meeting(AboveAndBelow):
     def __str__(self) -> str:
         return f"{self.body} {self.date}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("worklists:meeting-detail", args=[self.pk])
-
     @classmethod
     def scope_rule(cls, assignment):
         if assignment.unit_id is not None:

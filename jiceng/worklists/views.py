@@ -18,7 +18,7 @@ from jiceng.orgs.models import Unit
 from . import queries, services
 from .filters import AssignmentFilter
 from .forms import DecomposeForm, EscalationForm, FindingForm, PlanForm, ReportForm, TaskForm
-from .models import Assignment, Plan, Project, State, SupervisionVisit
+from .models import Assignment, Plan, Project, State, SupervisionVisit, Task
 
 ASSIGNMENT_COLUMNS = [
     Column(_l("任务名称"), lambda a: a.task.title, link=True),
@@ -70,7 +70,7 @@ class PlanCreateView(ScopedCreateView):
 class TaskCreateView(ScopedCreateView):
     """A task of a plan and its assignments (all units below, or chosen ones)."""
 
-    model = Assignment.task.field.related_model
+    model = Task
     form_class = TaskForm
 
     def form_valid(self, form):
