@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "jiceng.api",
     "jiceng.imports",
     "jiceng.reporting",
+    "jiceng.worklists",
 ]
 
 MIDDLEWARE = [

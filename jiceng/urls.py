@@ -9,6 +9,7 @@ urlpatterns = [
     path("orgs/", include("jiceng.orgs.urls")),
     path("people/", include("jiceng.people.urls")),
     path("reporting/", include("jiceng.reporting.urls")),
+    path("work/", include("jiceng.worklists.urls")),
     path("api/v1/", include("jiceng.api.urls")),
     path("imports/", include("jiceng.imports.urls")),
     path("admin/", admin.site.urls),

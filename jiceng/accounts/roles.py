@@ -78,6 +78,32 @@ _REPORTING_SELF = (
     "servicerecord.add",
     "memberevaluation.view",
 )
+# Work lists (jiceng.worklists): reading, and reporting on one's own work.
+_WORK_READ = (
+    "plan.view",
+    "taskgroup.view",
+    "task.view",
+    "assignment.view",
+    "transition.view",
+    "report.view",
+    "attachment.view",
+    "escalation.view",
+    "supervisionvisit.view",
+    "finding.view",
+    "project.view",
+    "jointmeetingbody.view",
+    "meeting.view",
+    "resolution.view",
+)
+_WORK_REPORT = ("assignment.report", "report.add", "attachment.add")
+# Assigning levels decompose, approve close-outs, supervise and escalate.
+_WORK_ASSIGN = (
+    "task.add",
+    "assignment.approve",
+    "supervisionvisit.add",
+    "finding.add",
+    "escalation.add",
+)
 
 ROLES: dict[str, Role] = {
     "city_admin": Role(
@@ -94,6 +120,16 @@ ROLES: dict[str, Role] = {
             "apitoken.*",
             *_REPORTING_MANAGE,
             "pointrule.*",
+            *_WORK_READ,
+            *_WORK_REPORT,
+            *_WORK_ASSIGN,
+            "plan.*",
+            "taskgroup.*",
+            "task.*",
+            "project.*",
+            "jointmeetingbody.*",
+            "meeting.*",
+            "resolution.*",
         ),
         _l("规划、分解、督导、考核；管理全市单位、部门和人员；可查看完整个人信息（留痕）。"),
     ),
@@ -110,6 +146,13 @@ ROLES: dict[str, Role] = {
             "person.add",
             "person.change",
             *_REPORTING_MANAGE,
+            *_WORK_READ,
+            *_WORK_REPORT,
+            *_WORK_ASSIGN,
+            "project.claim",
+            "jointmeetingbody.*",
+            "meeting.*",
+            "resolution.*",
         ),
         _l("管理本街道的社区和网格，维护辖区人员，向社区分解任务。"),
     ),
@@ -123,6 +166,10 @@ ROLES: dict[str, Role] = {
             "person.add",
             "person.change",
             *_REPORTING_MANAGE,
+            *_WORK_READ,
+            *_WORK_REPORT,
+            "task.add",
+            "assignment.approve",
         ),
         _l("维护本社区网格和居民信息，开展活动，上报进度。"),
     ),
@@ -130,6 +177,14 @@ ROLES: dict[str, Role] = {
         _l("网格员"),
         UNIT,
         _perms("unit.view", "person.view", "person.add", "person.change", *_REPORTING_READ),
+        _perms(
+            "unit.view",
+            "person.view",
+            "person.add",
+            "person.change",
+            *_WORK_READ,
+            *_WORK_REPORT,
+        ),
         _l("在手机上采集本网格居民信息、上报问题。"),
     ),
     "dept_admin": Role(

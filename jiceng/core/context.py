@@ -15,6 +15,9 @@ NAVIGATION = [
     (_l("双报到"), "reporting:dashboard", "memberreport.view"),
     (_l("服务需求"), "reporting:need-list", "serviceneed.view"),
     (_l("服务记录"), "reporting:record-list", "servicerecord.view"),
+    (_l("我的工作"), "worklists:my-work", "assignment.view"),
+    (_l("工作计划"), "worklists:plan-list", "plan.view"),
+    (_l("工作看板"), "worklists:dashboard", "assignment.view"),
 ]
 
 

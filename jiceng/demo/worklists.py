@@ -1,0 +1,259 @@
+"""Demo work lists: the city's plan of 104 tasks in 16 groups, assigned to every
+street and decomposed to every community, in a realistic mix of states, with
+supervision visits, rectifications and escalations. Everything in bulk."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from jiceng.worklists.models import (
+    Assignment,
+    CardLevel,
+    Escalation,
+    Finding,
+    Plan,
+    Source,
+    State,
+    SupervisionVisit,
+    Task,
+    TaskGroup,
+    Transition,
+)
+from jiceng.worklists.services import rebuild_rollups
+
+from .units import Tree
+
+BATCH = 2000
+TASKS = 104
+GROUPS = [
+    "政治引领",
+    "组织覆盖",
+    "网格党建",
+    "头雁工程",
+    "全员轮训",
+    "双报到",
+    "红色物业",
+    "治乱治差",
+    "商圈治理",
+    "富民发展",
+    "两新组织",
+    "社会组织",
+    "特殊群体",
+    "阵地建设",
+    "减负增效",
+    "督导考核",
+]
+VERBS = ["健全", "推进", "落实", "开展", "完善", "建立", "深化", "规范"]
+OBJECTS = [
+    "社区党组织书记备案管理",
+    "网格党支部全覆盖",
+    "在职党员到社区报到服务",
+    "红色物业试点",
+    "老旧小区环境整治",
+    "商圈联合党组织",
+    "进城牧民服务站",
+    "特殊群体关爱台账",
+    "党群服务阵地",
+    "三堂党课",
+    "社会组织孵化",
+    "两新组织联络员制度",
+    "社区工作减负清单",
+]
+# Street-level state mix: (state, share); overdue comes from due dates in the past.
+MIX = [
+    (State.CLOSED, 0.35),
+    (State.IN_PROGRESS, 0.35),
+    (State.CLOSE_REQUESTED, 0.1),
+    (State.RETURNED, 0.08),
+    (State.ASSIGNED, 0.12),
+]
+
+
+def create_worklists(rng: random.Random, tree: Tree, tasks: int = TASKS) -> dict[str, int]:
+    today = timezone.localdate()
+    plan = Plan.objects.create(
+        unit=tree.city, year=today.year, title=f"{today.year}年城市基层党建工作要点"
+    )
+    groups = TaskGroup.objects.bulk_create(
+        [TaskGroup(plan=plan, title=f"{i + 1}. {g}", sort_order=i) for i, g in enumerate(GROUPS)]
+    )
+    top = Task.objects.bulk_create(
+        [_top_task(rng, plan, groups[i % len(groups)], tree, today, i) for i in range(tasks)],
+        batch_size=BATCH,
+    )
+    # Everything is built in memory first and inserted once, parents before
+    # children (bulk_create fills in the parent ids): no bulk updates, which
+    # are the slow part of loading.
+    street_work = [
+        Assignment(task=t, unit=s, due_date=t.due_date) for t in top for s in tree.streets
+    ]
+    sub_tasks = [
+        Task(
+            plan=plan,
+            group=a.task.group,
+            parent=a,
+            unit=a.unit,
+            title=a.task.title,
+            due_date=a.due_date - datetime.timedelta(days=rng.randint(0, 10)),
+            source=Source.DECOMPOSITION,
+            evidence_required=a.task.evidence_required,
+        )
+        for a in street_work
+    ]
+    communities_of = dict(zip((s.pk for s in tree.streets), tree.communities_of, strict=True))
+    community_work = [
+        Assignment(task=t, unit=c, parent=a, due_date=t.due_date)
+        for a, t in zip(street_work, sub_tasks, strict=True)
+        for c in communities_of[a.unit.pk]
+    ]
+    _community_states(rng, community_work)
+    _street_states(street_work, community_work)
+    Assignment.objects.bulk_create(street_work, batch_size=BATCH)
+    Task.objects.bulk_create(sub_tasks, batch_size=BATCH)
+    Assignment.objects.bulk_create(community_work, batch_size=BATCH)
+    _transitions(community_work)
+    visits = _supervise(rng, tree, community_work, today)
+    rebuild_rollups(Assignment.objects.filter(task__plan=plan))
+    return {"tasks": len(top), "assignments": len(street_work) + len(community_work), **visits}
+
+
+def _top_task(rng, plan, group, tree, today, index) -> Task:
+    due = today + datetime.timedelta(days=rng.randint(-60, 180))
+    return Task(
+        plan=plan,
+        group=group,
+        unit=tree.city,
+        title=f"{rng.choice(VERBS)}{OBJECTS[index % len(OBJECTS)]}（第{index + 1}项）",
+        category=group.title.split(" ", 1)[1],
+        due_date=due,
+        start_date=today.replace(month=1, day=1),
+        weight=rng.choice([1, 1, 1, 2, 3]),
+        evidence_required=rng.choice(["", "会议记录", "工作台账", "照片及总结"]),
+        priority=rng.choice(["high", "normal", "normal", "low"]),
+    )
+
+
+def _community_states(rng, community_work) -> None:
+    states, weights = zip(*MIX, strict=True)
+    now = timezone.now()
+    for a in community_work:
+        a.state = rng.choices(states, weights)[0]
+        a.progress = 0 if a.state == State.ASSIGNED else rng.randint(10, 90)
+        if a.state in (State.CLOSED, State.CLOSE_REQUESTED):
+            a.progress = 100
+        if a.state == State.CLOSED:
+            closed = now - datetime.timedelta(days=rng.randint(1, 30))
+            on_time = timezone.make_aware(datetime.datetime.combine(a.due_date, datetime.time(12)))
+            # Most close on time; some late, for a realistic on-time rate.
+            a.closed_at = closed if rng.random() < 0.15 else min(closed, on_time)
+        a.rollup = 100.0 if a.state == State.CLOSED else float(a.progress)
+
+
+def _street_states(street_work, community_work) -> None:
+    """A street's state follows its communities: it closes only when all did."""
+    by_parent: dict[int, list[Assignment]] = {}
+    for a in community_work:
+        by_parent.setdefault(id(a.parent), []).append(a)
+    for s in street_work:
+        children = by_parent.get(id(s), [])
+        if children and all(c.state == State.CLOSED for c in children):
+            s.state, s.closed_at = State.CLOSED, max(c.closed_at for c in children)
+        elif any(c.state != State.ASSIGNED for c in children):
+            s.state = State.IN_PROGRESS
+
+
+def _transitions(community_work) -> None:
+    now = timezone.now()
+    Transition.objects.bulk_create(
+        [
+            Transition(
+                assignment=a,
+                action="start",
+                from_state=State.ASSIGNED,
+                to_state=State.IN_PROGRESS,
+                note="演示数据",
+                at=now,
+            )
+            for a in community_work
+            if a.state != State.ASSIGNED
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _supervise(rng, tree, community_work, today) -> dict[str, int]:
+    """Street visits to a sample of communities: findings, a third of them with
+    rectification sub-tasks, and cards on some overdue work."""
+    sample = rng.sample(community_work, min(len(community_work), 3 * len(tree.communities)))
+    street_of = {
+        c.pk: s for s, cs in zip(tree.streets, tree.communities_of, strict=True) for c in cs
+    }
+    visits = SupervisionVisit.objects.bulk_create(
+        [
+            SupervisionVisit(
+                unit_id=a.unit_id,
+                by_unit=street_of[a.unit_id],
+                assignment=a,
+                date=today - datetime.timedelta(days=rng.randint(1, 90)),
+                inspectors="街道督导组",
+                summary="查阅台账、走访网格，了解任务推进情况。",
+            )
+            for a in sample
+        ],
+        batch_size=BATCH,
+    )
+    findings, rect_tasks, rect_pairs = [], [], []
+    for visit, a in zip(visits, sample, strict=True):
+        finding = Finding(
+            visit=visit,
+            text=rng.choice(["台账记录不完整", "网格党支部活动不规律", "宣传阵地更新不及时"]),
+        )
+        findings.append(finding)
+        if a.state in (State.IN_PROGRESS, State.RETURNED) and rng.random() < 0.35:
+            deadline = min(a.due_date, today + datetime.timedelta(days=rng.randint(-10, 20)))
+            rect_tasks.append(
+                Task(
+                    plan_id=a.task.plan_id,
+                    parent=a,
+                    unit=visit.by_unit,
+                    title=f"整改：{finding.text}",
+                    description=finding.text,
+                    category="督导整改",
+                    due_date=deadline,
+                    source=Source.RECTIFICATION,
+                    evidence_required="整改情况说明及照片",
+                )
+            )
+            rect_pairs.append((finding, a, visit))
+    Task.objects.bulk_create(rect_tasks, batch_size=BATCH)
+    rects = Assignment.objects.bulk_create(
+        [
+            Assignment(
+                task=t, unit_id=a.unit_id, parent=a, due_date=t.due_date, state=State.IN_PROGRESS
+            )
+            for t, (_f, a, _v) in zip(rect_tasks, rect_pairs, strict=True)
+        ],
+        batch_size=BATCH,
+    )
+    for rect, (finding, _a, _v) in zip(rects, rect_pairs, strict=True):
+        finding.rectification = rect
+    Finding.objects.bulk_create(findings, batch_size=BATCH)
+    overdue = [
+        a
+        for a in community_work
+        if a.state in (State.IN_PROGRESS, State.ASSIGNED) and a.due_date < today
+    ]
+    cards = Escalation.objects.bulk_create(
+        [
+            Escalation(
+                assignment=a,
+                level=CardLevel.RED if rng.random() < 0.3 else CardLevel.YELLOW,
+                reason="任务逾期未完成，限期办结。",
+            )
+            for a in rng.sample(overdue, min(len(overdue), 20))
+        ]
+    )
+    return {"visits": len(visits), "rectifications": len(rects), "escalations": len(cards)}

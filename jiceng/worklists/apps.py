@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+
+
+class WorklistsConfig(AppConfig):
+    name = "jiceng.worklists"
+    label = "worklists"
+    verbose_name = "工作清单"
+
+    def ready(self) -> None:
+        from jiceng.core.audit import register_audited
+
+        from . import models, signals  # noqa: F401 - signals connect on import
+
+        for model in (
+            models.Plan,
+            models.TaskGroup,
+            models.Task,
+            models.Assignment,
+            models.Report,
+            models.Attachment,
+            models.SupervisionVisit,
+            models.Finding,
+            models.Escalation,
+            models.ProjectCategory,
+            models.Project,
+            models.ProjectClaim,
+            models.JointMeetingBody,
+            models.Meeting,
+            models.Resolution,
+            models.Transition,
+            models.Notification,
+        ):
+            register_audited(model)

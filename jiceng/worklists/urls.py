@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "worklists"
+urlpatterns = [
+    path("", views.my_work, name="my-work"),
+    path("tasks/", views.AssignmentListView.as_view(), name="assignment-list"),
+    path("tasks/new/", views.TaskCreateView.as_view(), name="task-create"),
+    path("tasks/<int:pk>/", views.assignment_detail, name="assignment-detail"),
+    path("tasks/<int:pk>/action/", views.take_action, name="assignment-action"),
+    path("tasks/<int:pk>/report/", views.post_report, name="assignment-report"),
+    path("tasks/<int:pk>/decompose/", views.post_decompose, name="assignment-decompose"),
+    path("tasks/<int:pk>/escalate/", views.post_escalation, name="assignment-escalate"),
+    path("plans/", views.PlanListView.as_view(), name="plan-list"),
+    path("plans/new/", views.PlanCreateView.as_view(), name="plan-create"),
+    path("plans/<int:pk>/", views.plan_board, name="plan-board"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("visits/", views.VisitListView.as_view(), name="visit-list"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
+    path("projects/", views.ProjectListView.as_view(), name="project-list"),
+    path("projects/<int:pk>/", views.project_detail, name="project-detail"),
+]
