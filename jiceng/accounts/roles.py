@@ -176,12 +176,12 @@ ROLES: dict[str, Role] = {
     "grid_worker": Role(
         _l("网格员"),
         UNIT,
-        _perms("unit.view", "person.view", "person.add", "person.change", *_REPORTING_READ),
         _perms(
             "unit.view",
             "person.view",
             "person.add",
             "person.change",
+            *_REPORTING_READ,
             *_WORK_READ,
             *_WORK_REPORT,
         ),
