@@ -34,7 +34,11 @@ SKIPPED_NAMES = {
 # Routes an anonymous visitor may open without being sent to the login page.
 PUBLIC_NAMES = {"login": "the login page itself", "logout": "logging out needs no session"}
 # Routes not sent write requests, each with the reason.
-WRITE_EXEMPT = {"logout": "would end the walker's own session; it writes no record"}
+WRITE_EXEMPT = {
+    "logout": "would end the walker's own session; it writes no record",
+    "token-revoke": "acts only on the caller's own tokens (get_object_or_404 by user); an id "
+    "may be the walker's own API token. Tested in tests/test_api.py",
+}
 # Function views that take a record id: the model they serve (class views declare it).
 FUNCTION_VIEW_MODELS = {"people:person-reveal": "people.Person"}
 # Non-integer path parameters: the values to try.
