@@ -45,7 +45,9 @@ def test_people_list_and_exports_do_not_grow_with_rows(
     few = _count(client, url)
     _add_people(world, 45)
     many = _count(client, url)
-    assert few == many, f"{url}: {few} queries for 7 people, {many} for 52"
+    # Relations are prefetched per page, one query per relation that any row of the
+    # page uses, so the count may differ by the mix of rows but never grows with them.
+    assert many <= few, f"{url}: {few} queries for 7 people, {many} for 52"
     with django_assert_max_num_queries(MAX_QUERIES):
         _count(client, url)
 

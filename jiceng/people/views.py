@@ -66,11 +66,14 @@ class PersonListView(ScopedListView):
         return headers(self.get_export_columns()), person_rows(queryset)
 
     def get_queryset(self):
+        # Related rows are fetched for the page only (prefetch, by id): joined into
+        # the page query they make the planner sort every row in scope first.
         return (
             super()
             .get_queryset()
-            .select_related("home_unit__parent", "workplace", "party_unit", "party_department")
-            .prefetch_related("tags")
+            .prefetch_related(
+                "home_unit__parent", "workplace", "party_unit", "party_department", "tags"
+            )
         )
 
 
