@@ -471,3 +471,20 @@ def test_leader_link_dates_are_checked(world, login):
     )
     assert "结束日期不能早于开始日期。" in text(response)
     assert not LeaderLink.objects.exists()
+
+
+def test_department_list_and_export_name_only_pairings_in_scope(world, login):
+    import datetime
+
+    from jiceng.orgs.models import DepartmentPairing
+
+    # The street's department is also paired with the canary community of street_b.
+    DepartmentPairing.objects.create(
+        department=world.department_a,
+        community=world.community_b,
+        start_date=datetime.date(2024, 3, 1),
+    )
+    client = login("street_admin")
+    assert "CANARY" not in client.get("/orgs/departments/").content.decode()
+    export = client.get("/orgs/departments/?export=csv")
+    assert "CANARY" not in b"".join(export.streaming_content).decode()

@@ -78,9 +78,10 @@ def on_form_errors(request, exc):
     return _error(request, 400, _("数据校验未通过，未做任何修改。"), errors=exc.errors)
 
 
-def get_visible(request, model, pk: int, action: str = "view"):
+def get_visible(request, model_or_queryset, pk: int, action: str = "view"):
     """One record the user may `action`, else 404 (existence is not disclosed)."""
-    obj = model.objects.visible_to(request.user, action).filter(pk=pk).first()
+    base = getattr(model_or_queryset, "objects", model_or_queryset)
+    obj = base.visible_to(request.user, action).filter(pk=pk).first()
     if obj is None:
         raise Http404
     return obj

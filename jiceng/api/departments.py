@@ -1,9 +1,8 @@
-from django.db.models import Prefetch
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.orgs.filters import DepartmentFilter
-from jiceng.orgs.models import Department, DepartmentPairing
+from jiceng.orgs.models import Department
 
 from .base import filtered, get_visible
 
@@ -20,8 +19,7 @@ class DepartmentOut(Schema):
 
     @staticmethod
     def resolve_community_ids(obj) -> list[int]:
-        pairings = getattr(obj, "pairings_visible", None)
-        return [p.community_id for p in (pairings if pairings is not None else obj.pairings.all())]
+        return [pairing.community_id for pairing in obj.pairings.all()]
 
 
 class DepartmentQuery(Schema):
@@ -32,18 +30,10 @@ class DepartmentQuery(Schema):
 @router.get("", response=list[DepartmentOut])
 @paginate(LimitOffsetPagination)
 def list_departments(request, filters: Query[DepartmentQuery]):
-    # Only the pairings the caller may see: a department paired with communities
-    # in several streets must not reveal the other streets' communities.
-    pairings = DepartmentPairing.objects.visible_to(request.user)
-    return filtered(request, Department, DepartmentFilter).prefetch_related(
-        Prefetch("pairings", queryset=pairings)
-    )
+    return filtered(request, Department, DepartmentFilter).with_visible_pairings(request.user)
 
 
 @router.get("/{int:department_id}", response=DepartmentOut)
 def get_department(request, department_id: int):
-    department = get_visible(request, Department, department_id)
-    department.pairings_visible = DepartmentPairing.objects.visible_to(request.user).filter(
-        department=department
-    )
-    return department
+    departments = Department.objects.with_visible_pairings(request.user)
+    return get_visible(request, departments, department_id)

@@ -189,7 +189,11 @@ class DepartmentType(models.TextChoices):
 
 
 class DepartmentQuerySet(ScopedQuerySet):
-    pass
+    def with_visible_pairings(self, user) -> DepartmentQuerySet:
+        """Prefetch only the pairings the user may see: a department paired with
+        communities in several streets must not reveal the other streets' ones."""
+        pairings = DepartmentPairing.objects.visible_to(user).select_related("community")
+        return self.prefetch_related(models.Prefetch("pairings", queryset=pairings))
 
 
 class Department(Scoped):

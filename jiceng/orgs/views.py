@@ -189,11 +189,14 @@ class DepartmentListView(ScopedListView):
             super()
             .get_queryset()
             .select_related("unit", "secretary")
-            .prefetch_related("pairings__community")
+            .with_visible_pairings(self.request.user)
             .annotate(
                 member_count=_count_subquery(members, "party_department"),
                 pairing_count=_count_subquery(
-                    DepartmentPairing.objects.filter(end_date__isnull=True), "department"
+                    DepartmentPairing.objects.visible_to(self.request.user).filter(
+                        end_date__isnull=True
+                    ),
+                    "department",
                 ),
             )
             .order_by("name")  # GROUP BY drops Meta.ordering; pagination needs an order
