@@ -58,6 +58,8 @@ class ScopedFilterSet(filters.FilterSet):
         for field in form.fields.values():
             if type(field.widget) is forms.Select:
                 field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", f"{css} {css}-sm")
         for name, flt in self.filters.items():
             if isinstance(flt, UnitSubtreeFilter) and not getattr(form, "_units_limited", False):
                 form.fields[name].widget.choices = unit_picker_choices(
