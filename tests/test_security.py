@@ -110,8 +110,24 @@ def test_a_strong_password_passes(world):
 def test_session_settings_expire_idle_sessions():
     assert settings.SESSION_COOKIE_AGE <= 8 * 3600
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_REFRESH_SECONDS < settings.SESSION_COOKIE_AGE
     assert settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_an_active_session_is_renewed_at_most_once_per_interval(world, login):
+    client = login("community_admin")
+    client.get("/people/")
+    soon = timezone.now() + timedelta(minutes=10)
+    Session.objects.update(expire_date=soon)
+    client.get("/people/")  # touched moments ago: no write
+    assert Session.objects.get().expire_date == soon
+    session = client.session
+    session["_touched"] -= settings.SESSION_REFRESH_SECONDS
+    session.save()
+    Session.objects.update(expire_date=soon)
+    client.get("/people/")  # touched an interval ago: renewed for the full age
+    renewed = Session.objects.get().expire_date
+    assert renewed > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
 
 
 def test_an_expired_session_is_sent_to_login(world, login):

@@ -7,10 +7,11 @@ reaches outside the user's scope.
 
 from __future__ import annotations
 
+from html import escape
+
 import django_filters as filters
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _l
 
@@ -29,15 +30,13 @@ class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
         attrs = self.build_attrs(self.attrs, attrs)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) in selected else "", label)
-                for key, label in self.choices
-            ),
+        options = "".join(
+            f'<option value="{escape(str(key))}"{" selected" if str(key) in selected else ""}>'
+            f"{escape(str(label))}</option>"
+            for key, label in self.choices
         )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+        # Every value and label escaped above (html.escape: no lazy-string wrappers).
+        return mark_safe(f'<select name="{escape(name)}"{flatatt(attrs)}>{options}</select>')
 
 
 class ScopedFilterSet(filters.FilterSet):

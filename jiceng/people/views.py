@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _l
@@ -13,6 +14,7 @@ from jiceng.core.views import (
     ScopedListView,
     ScopedUpdateView,
 )
+from jiceng.orgs.models import Department, Unit
 
 from .exports import person_rows
 from .filters import PersonFilter
@@ -68,11 +70,21 @@ class PersonListView(ScopedListView):
     def get_queryset(self):
         # Related rows are fetched for the page only (prefetch, by id): joined into
         # the page query they make the planner sort every row in scope first.
+        # Only the fields the columns read: units carry boundary polygons.
+        units = Unit.objects.only("name", "kind")
+        departments = Department.objects.only("name")
         return (
             super()
             .get_queryset()
             .prefetch_related(
-                "home_unit__parent", "workplace", "party_unit", "party_department", "tags"
+                Prefetch(
+                    "home_unit",
+                    units.select_related("parent").only("name", "kind", "parent__name"),
+                ),
+                Prefetch("party_unit", units),
+                Prefetch("workplace", departments),
+                Prefetch("party_department", departments),
+                "tags",
             )
         )
 

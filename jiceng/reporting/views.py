@@ -526,7 +526,7 @@ class PointRuleListView(ScopedListView):
     export_basename = "积分规则"
     create_url_name = "reporting:rule-create"
     columns = [
-        Column(_l("适用单位"), lambda r: r.unit, link=True),
+        Column(_l("适用单位"), lambda r: r.unit),
         Column(_l("服务类型"), lambda r: r.get_kind_display() or _("全部")),
         Column(_l("每小时积分"), lambda r: r.points_per_hour),
         Column(_l("单次上限"), lambda r: r.max_per_record),
