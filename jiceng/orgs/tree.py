@@ -79,7 +79,8 @@ def annotate_counts(user, nodes: Iterable[Unit], parent: Unit | None = None) -> 
             continue
         # Siblings: grouped on the person's own column (an index-only scan), not
         # on the joined unit's path, which made the count three times slower.
-        people = _people_in(user, area).values_list("home_unit_id").annotate(n=Count("pk"))
+        # COUNT(*): with COUNT(id) the index on home_unit cannot answer alone.
+        people = _people_in(user, area).values_list("home_unit_id").annotate(n=Count("*"))
         counts = dict(people.order_by())
         for unit_id, path in _units_in(area).values_list("pk", "path").order_by():
             owner = _owner_of(path, nodes_by_path) if unit_id in counts else None

@@ -8,8 +8,9 @@ the city dashboard aggregates thousands of rows instead of millions.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import cached_property
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 
 from jiceng.core.scoping import subtree_q
 from jiceng.orgs.models import Department, DepartmentPairing, Unit, UnitKind
@@ -42,25 +43,48 @@ def latest_period() -> str:
     return latest if latest and valid_period(latest) else current_period()
 
 
-def in_service_members(unit: Unit):
+class Area:
+    """A unit's subtree, read once per summary: the ids and paths of its units,
+    and the filter that keeps records inside it. When the subtree holds every
+    community (the city), that filter is left out: records only ever point at
+    communities and grids, so it would keep every row at the cost of a join."""
+
+    def __init__(self, unit: Unit):
+        self.unit = unit
+        self.everything = covers_every_community(unit)
+        self.paths = dict(Unit.objects.filter(subtree_q(unit)).values_list("pk", "path").order_by())
+
+    @cached_property
+    def grids(self) -> list[tuple[int, str, str]]:
+        """(id, name, path) of the subtree's grids, in path order."""
+        grids = Unit.objects.filter(subtree_q(self.unit), kind=UnitKind.GRID)
+        return list(grids.values_list("pk", "name", "path").order_by("path"))
+
+    def q(self, lookup: str) -> Q:
+        return Q() if self.everything else subtree_q(self.unit, lookup)
+
+    def contains(self, unit_id: int | None) -> bool:
+        return unit_id in self.paths
+
+    def child_of(self, unit_id: int) -> int | None:
+        """The id of the unit's child whose subtree holds unit_id (paths are ids)."""
+        rest = self.paths[unit_id][len(self.unit.path) :]
+        return int(rest.split("/", 1)[0]) if rest else None
+
+
+def in_service_members(area: Area):
     """In-service party members living in the subtree: those expected to report."""
     return Person.objects.filter(
-        subtree_q(unit, "home_unit"),
+        area.q("home_unit"),
         political_status__in=PARTY_STATUSES,
         party_department__isnull=False,
     )
 
 
-def confirmed_reports(unit: Unit, period: str):
-    return MemberReport.objects.filter(
-        subtree_q(unit, "community"), period=period, state=MemberReportState.CONFIRMED
-    )
-
-
-def department_counts(unit: Unit, year: int) -> dict[str, int]:
-    pairings = DepartmentPairing.objects.filter(subtree_q(unit, "community"))
+def department_counts(area: Area, year: int) -> dict[str, int]:
+    pairings = DepartmentPairing.objects.filter(area.q("community"))
     reported = DepartmentReport.objects.filter(
-        subtree_q(unit, "pairing__community"), year=year, state=DepartmentReportState.CONFIRMED
+        area.q("pairing__community"), year=year, state=DepartmentReportState.CONFIRMED
     )
     return {
         "departments_paired": pairings.values("department").distinct().count(),
@@ -68,34 +92,51 @@ def department_counts(unit: Unit, year: int) -> dict[str, int]:
     }
 
 
-def member_counts(unit: Unit, period: str) -> dict:
-    expected = in_service_members(unit).count()
-    states = dict(
-        MemberReport.objects.filter(subtree_q(unit, "community"), period=period)
-        .values_list("state")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    reported = states.get(MemberReportState.CONFIRMED, 0)
-    return {
-        "in_service_members": expected,
-        "members_reported": reported,
-        "members_pending": states.get(MemberReportState.SUBMITTED, 0),
-        "reporting_rate": round(reported / expected, 4) if expected else None,
-    }
+class MemberFigures:
+    """Registrations of one period in the subtree, from one grouped query:
+    counts by state, confirmed members per grid and per child unit."""
 
-
-def members_per_grid(unit: Unit, period: str) -> dict:
-    grids = Unit.objects.filter(subtree_q(unit), kind=UnitKind.GRID).count()
-    per_grid = Counter(
-        dict(
-            confirmed_reports(unit, period)
-            .exclude(grid=None)
-            .values_list("grid")
+    def __init__(self, area: Area, period: str):
+        rows = (
+            MemberReport.objects.filter(area.q("community"), period=period)
+            .values_list("community", "grid", "state")
             .annotate(n=Count("pk"))
             .order_by()
         )
-    )
+        self.states: Counter = Counter()
+        self.per_grid: Counter = Counter()
+        self.per_community: Counter = Counter()
+        for community, grid, state, n in rows:
+            if not area.contains(community):  # a registration outside the tree's units
+                continue
+            self.states[state] += n
+            if state == MemberReportState.CONFIRMED:
+                self.per_community[community] += n
+                if grid is not None:
+                    self.per_grid[grid] += n
+
+
+def member_counts(members: MemberFigures, expected: Counter) -> dict:
+    total = sum(expected.values())
+    reported = members.states[MemberReportState.CONFIRMED]
+    return {
+        "in_service_members": total,
+        "members_reported": reported,
+        "members_pending": members.states[MemberReportState.SUBMITTED],
+        "reporting_rate": round(reported / total, 4) if total else None,
+    }
+
+
+def expected_per_unit(area: Area) -> Counter:
+    """In-service members per home unit (grouped on the person's own column)."""
+    # COUNT(*), not COUNT(id): the partial index on home_unit then answers alone.
+    rows = in_service_members(area).values_list("home_unit").annotate(n=Count("*")).order_by()
+    return Counter({unit: n for unit, n in rows if area.contains(unit)})
+
+
+def members_per_grid(area: Area, members: MemberFigures) -> dict:
+    grids = len(area.grids)
+    per_grid = members.per_grid
     histogram = Counter(per_grid.values())
     histogram[0] = grids - len(per_grid)
     return {
@@ -107,9 +148,10 @@ def members_per_grid(unit: Unit, period: str) -> dict:
     }
 
 
-def service_by_month(unit: Unit, year: int) -> list[dict]:
+def service_by_month(area: Area, year: int) -> list[dict]:
     rows = (
-        ServiceTotal.objects.filter(subtree_q(unit, "community"), month__year=year)
+        ServiceTotal.objects.filter(area.q("community"), month__year=year)
+        .exclude(community=None)
         .values("month")
         .annotate(n=Sum("records"), minutes=Sum("minutes"), people=Sum("people_served"))
         .order_by("month")
@@ -126,26 +168,22 @@ def service_by_month(unit: Unit, year: int) -> list[dict]:
     ]
 
 
-def by_child(unit: Unit, period: str, year: int) -> list[dict]:
+def by_child(area: Area, members: MemberFigures, expected: Counter, year: int) -> list[dict]:
     """Members and service per child unit (streets of a city, communities of a street)."""
-    children = list(unit.children.order_by("sort_order", "code").values("pk", "name", "path"))
+    unit = area.unit
+    children = list(unit.children.order_by("sort_order", "code").values("pk", "name"))
     if not children or unit.kind == UnitKind.COMMUNITY:
         return []
-
-    def child_of(path: str) -> int | None:
-        return next((c["pk"] for c in children if path.startswith(c["path"])), None)
-
-    acc: dict[int, Counter] = defaultdict(Counter)
-    expected = in_service_members(unit).values_list("home_unit__path").annotate(n=Count("pk"))
-    for path, n in expected.order_by():
-        acc[child_of(path)]["expected"] += n
-    reported = confirmed_reports(unit, period).values_list("community__path")
-    for path, n in reported.annotate(n=Count("pk")).order_by():
-        acc[child_of(path)]["reported"] += n
-    service = ServiceTotal.objects.filter(subtree_q(unit, "community"), month__year=year)
-    grouped = service.values_list("community__path").annotate(m=Sum("minutes"))
-    for path, minutes in grouped.order_by():
-        acc[child_of(path)]["minutes"] += minutes
+    acc: dict[int | None, Counter] = defaultdict(Counter)
+    for home, n in expected.items():
+        acc[area.child_of(home)]["expected"] += n
+    for community, n in members.per_community.items():
+        acc[area.child_of(community)]["reported"] += n
+    service = ServiceTotal.objects.filter(area.q("community"), month__year=year)
+    grouped = service.exclude(community=None).values_list("community").annotate(m=Sum("minutes"))
+    for community, minutes in grouped.order_by():
+        if area.contains(community):
+            acc[area.child_of(community)]["minutes"] += minutes
     return [
         {
             "id": c["pk"],
@@ -162,9 +200,9 @@ def covers_every_community(unit: Unit) -> bool:
     return not Unit.objects.filter(kind=UnitKind.COMMUNITY).exclude(subtree_q(unit)).exists()
 
 
-def by_department(unit: Unit, year: int) -> list[dict]:
+def by_department(area: Area, year: int) -> list[dict]:
     """The departments whose members served most in the subtree this year."""
-    if covers_every_community(unit):
+    if area.everything:
         rows = (
             ServiceTotal.objects.filter(department__isnull=False, month__year=year)
             .values("department")
@@ -173,7 +211,7 @@ def by_department(unit: Unit, year: int) -> list[dict]:
     else:
         rows = (
             ServiceRecord.objects.filter(
-                subtree_q(unit, "community"),
+                area.q("community"),
                 state=ServiceRecordState.CONFIRMED,
                 date__year=year,
                 department__isnull=False,
@@ -196,44 +234,55 @@ def by_department(unit: Unit, year: int) -> list[dict]:
     ]
 
 
-def flagged_grids(unit: Unit, period: str):
+def flagged_grids(unit: Unit, period: str) -> list[Unit]:
     """Grids without a grid worker, or without a responsible party member (neither a
-    branch secretary nor any confirmed reporting member assigned)."""
-    assigned = MemberReport.objects.filter(
-        grid=OuterRef("pk"), period=period, state=MemberReportState.CONFIRMED
-    )
-    responsibility = GridResponsibility.objects.filter(grid=OuterRef("pk"))
-    grids = Unit.objects.filter(subtree_q(unit), kind=UnitKind.GRID).annotate(
-        has_members=Exists(assigned),
-        has_worker=Exists(responsibility.filter(grid_worker__isnull=False)),
-        has_secretary=Exists(responsibility.filter(branch_secretary__isnull=False)),
-    )
-    return grids.filter(Q(has_worker=False) | Q(has_members=False, has_secretary=False)).order_by(
-        "path"
-    )
+    branch secretary nor any confirmed reporting member assigned), in path order;
+    each with `has_worker`."""
+    area = Area(unit)
+    return _flagged(area, MemberFigures(area, period))
+
+
+def _flagged(area: Area, members: MemberFigures) -> list[Unit]:
+    holders = {
+        grid: (worker is not None, secretary is not None)
+        for grid, worker, secretary in GridResponsibility.objects.filter(
+            area.q("grid")
+        ).values_list("grid", "grid_worker", "branch_secretary")
+    }
+    flagged = []
+    for pk, name, path in area.grids:  # rows, not models: thousands of grids
+        has_worker, has_secretary = holders.get(pk, (False, False))
+        if not has_worker or not (has_secretary or members.per_grid[pk]):
+            grid = Unit(pk=pk, name=name, path=path, kind=UnitKind.GRID)
+            grid.has_worker = has_worker
+            flagged.append(grid)
+    return flagged
 
 
 def summary(unit: Unit, period: str | None = None, with_details: bool = True) -> dict:
     period = period or latest_period()
     year = int(period[:4])
-    months = service_by_month(unit, year)
-    flagged = flagged_grids(unit, period)
+    area = Area(unit)
+    members = MemberFigures(area, period)
+    expected = expected_per_unit(area)
+    months = service_by_month(area, year)
+    flagged = _flagged(area, members)
     result = {
         "unit": {"id": unit.pk, "name": unit.name, "kind": unit.kind},
         "period": period,
         "year": year,
-        **department_counts(unit, year),
-        **member_counts(unit, period),
-        "members_per_grid": members_per_grid(unit, period),
+        **department_counts(area, year),
+        **member_counts(members, expected),
+        "members_per_grid": members_per_grid(area, members),
         "service_records": sum(m["records"] for m in months),
         "service_minutes": sum(m["minutes"] for m in months),
         "people_served": sum(m["people_served"] for m in months),
         "service_by_month": months,
-        "grids_flagged": flagged.count(),
+        "grids_flagged": len(flagged),
     }
     if with_details:
-        result["by_child"] = by_child(unit, period, year)
-        result["by_department"] = by_department(unit, year)
+        result["by_child"] = by_child(area, members, expected, year)
+        result["by_department"] = by_department(area, year)
         result["flagged"] = [
             {"id": g.pk, "name": g.name, "no_worker": not g.has_worker}
             for g in flagged[:FLAGGED_SHOWN]
