@@ -503,6 +503,21 @@ def test_reporting_summary_is_computed_and_scoped(world, confirmed, canary_repor
     assert bad.status_code == 400
 
 
+def test_a_grids_summary_counts_the_members_assigned_to_it(world, confirmed, canary_report):
+    """A registration's community is the grid's parent: a grid's figures come from
+    the members assigned to it, and their service from their own records."""
+    from jiceng.reporting.figures import summary
+
+    services.confirm_record(world.personas["community_admin"], record(world, 120))
+    grid = summary(world.grid_a, confirmed.period)
+    assert grid["members_reported"] == 1 and grid["in_service_members"] == 1
+    assert grid["members_per_grid"]["grids"] == 1 and grid["grids_flagged"] == 1  # no worker
+    assert grid["service_minutes"] == 120 and grid["people_served"] == 3
+    assert grid["by_child"] == []
+    other = summary(world.grid_b, confirmed.period)
+    assert other["members_reported"] == 1 and other["service_minutes"] == 0
+
+
 # --- pages, exports, query counts
 def test_dashboard_renders_figures_and_charts(world, confirmed, login):
     response = login("city_admin").get("/reporting/")

@@ -1,6 +1,7 @@
 """Demo 双报到: every paired department reported, every in-service member reported and
-assigned to their grid, named grid responsibility, and a year (2023) of needs,
-claims and confirmed service with a seasonal pattern.
+assigned to their grid for the current period, named grid responsibility, and the
+twelve months up to today of needs, claims and confirmed service with a seasonal
+pattern (so the dashboard opens on this year, as the work lists do).
 
 Service records are the volume (about 28 per member a year: 200,000 at scale 1,
 2,000,000 at scale 10), so they are written as plain rows: COPY on PostgreSQL,
@@ -35,10 +36,7 @@ from jiceng.reporting.models import (
 )
 from jiceng.reporting.periods import period_of
 
-from .people import AS_OF
-
 BATCH = 5000
-YEAR = AS_OF.year
 RECORDS_PER_MEMBER = 28
 NEEDS_PER_COMMUNITY_WEEK = 2
 # Service by month: quiet in the winter and the Spring Festival, busy in March
@@ -67,25 +65,25 @@ def load_reporting(
     members: Sequence[Sequence[Person]],
     pairings: Sequence[DepartmentPairing],
 ) -> dict[str, int]:
-    period = period_of(AS_OF)
+    today = timezone.localdate()
     everyone = [person for group in members for person in group]
-    _department_reports(rng, pairings)
-    reports = _member_reports(rng, everyone, period)
+    _department_reports(rng, pairings, today.year)
+    reports = _member_reports(rng, everyone, period_of(today))
     _grid_responsibility(grids, workers, reports)
     _point_rules(grids[0].path)
-    needs = _needs(rng, {g.parent_id for g in grids})
+    needs = _needs(rng, {g.parent_id for g in grids}, today)
     claims = _claims(rng, needs, everyone)
-    records = _records(rng, everyone, claims)
+    records = _records(rng, everyone, claims, today)
     totals.rebuild()
     return {"member_reports": len(reports), "service_needs": len(needs), "records": records}
 
 
-def _department_reports(rng, pairings) -> None:
+def _department_reports(rng, pairings, year: int) -> None:
     DepartmentReport.objects.bulk_create(
         [
             DepartmentReport(
                 pairing=pairing,
-                year=YEAR,
+                year=year,
                 resources="、".join(rng.sample(RESOURCES, 2)),
                 projects="、".join(rng.sample(PROJECTS, 2)),
                 state="confirmed",
@@ -151,14 +149,12 @@ def _point_rules(grid_path: str) -> None:
     PointRule.objects.filter(kind="").update(max_per_month=RULES[""][2])
 
 
-def _needs(rng, community_ids: set[int]) -> list[ServiceNeed]:
+def _needs(rng, community_ids: set[int], today: datetime.date) -> list[ServiceNeed]:
     needs = []
     for community_id in sorted(community_ids):
-        for week in range(52):
+        for week in range(52):  # the 52 weeks up to today
             for _ in range(NEEDS_PER_COMMUNITY_WEEK):
-                day = datetime.date(YEAR, 1, 2) + datetime.timedelta(
-                    days=week * 7 + rng.randint(0, 6)
-                )
+                day = today - datetime.timedelta(days=(51 - week) * 7 + rng.randint(0, 6))
                 category = rng.choice(list(NeedCategory))
                 needs.append(
                     ServiceNeed(
@@ -167,7 +163,7 @@ def _needs(rng, community_ids: set[int]) -> list[ServiceNeed]:
                         category=category,
                         kind=rng.choices(KINDS, KIND_WEIGHTS)[0],
                         quantity=1 if category == NeedCategory.WISH else rng.randint(2, 6),
-                        date=min(day, AS_OF),
+                        date=day,
                         place=rng.choice(ESTATES),
                     )
                 )
@@ -209,7 +205,13 @@ RECORD_COLUMNS = [
 ]
 
 
-def _records(rng, people, claims) -> int:
+def _last_twelve_months(today: datetime.date) -> list[tuple[int, int]]:
+    """(year, month) of the twelve months ending with today's."""
+    index = today.year * 12 + today.month - 1
+    return [divmod(i, 12) for i in range(index - 11, index + 1)]
+
+
+def _records(rng, people, claims, today: datetime.date) -> int:
     """Claimed needs fulfilled, then self-started service up to ~28 a member a year."""
     rows = []
     points = _Points()
@@ -217,26 +219,28 @@ def _records(rng, people, claims) -> int:
     per_person = defaultdict(int)
     for claim in claims:
         person, need = claim.person, claim.need
-        rows.append(_row(rng, person, need.community_id, need.kind, need.date, need.pk, now))
+        rows.append(_row(rng, person, need.community_id, need.kind, need.date, need.pk, today))
         per_person[person.pk] += 1
-    months = list(range(1, 13))
+    months = _last_twelve_months(today)
+    weights = [SEASON[month] for _year, month in months]
     for person in people:
         for _ in range(max(0, rng.randint(8, 2 * RECORDS_PER_MEMBER - 8) - per_person[person.pk])):
-            month = rng.choices(months, SEASON)[0]
-            last = 24 if month == 12 else 28
-            day = datetime.date(YEAR, month, rng.randint(1, last))
+            year, month = rng.choices(months, weights)[0]
+            day = min(datetime.date(year, month + 1, rng.randint(1, 28)), today)
             kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
-            rows.append(_row(rng, person, person.home_unit.parent_id, kind, day, None, now))
+            rows.append(_row(rng, person, person.home_unit.parent_id, kind, day, None, today))
     rows.sort(key=lambda row: (row[0], row[5]))
     for row in rows:
+        row[11] = now
         row[10] = points.award(row) if row[9] == "confirmed" else Decimal("0")
     _insert(ServiceRecord, RECORD_COLUMNS, rows)
     return len(rows)
 
 
-def _row(rng, person, community_id, kind, day, need_id, now) -> list:
-    roll = rng.random()
-    state = "confirmed" if roll < 0.95 or day.month < 12 else "submitted"
+def _row(rng, person, community_id, kind, day, need_id, today) -> list:
+    # Service of the last three weeks is partly still waiting for the community.
+    recent = (today - day).days < 21
+    state = "submitted" if recent and rng.random() >= 0.7 else "confirmed"
     return [
         person.pk,
         community_id,
@@ -249,7 +253,7 @@ def _row(rng, person, community_id, kind, day, need_id, now) -> list:
         "",
         state,
         Decimal("0"),
-        now,
+        None,  # created_at, set by the caller
     ]
 
 
@@ -257,7 +261,7 @@ class _Points:
     """The demo's points under RULES, with the same caps as points.points_for()."""
 
     def __init__(self):
-        self.month_total: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        self.month_total: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
 
     def award(self, row) -> Decimal:
         person, kind, day, minutes = row[0], row[4], row[5], row[6]
@@ -266,7 +270,7 @@ class _Points:
         if cap is not None:
             earned = min(earned, cap)
         if month_cap is not None:
-            key = (person, day.month)
+            key = (person, day.year, day.month)
             earned = max(Decimal(0), min(earned, month_cap - self.month_total[key]))
             self.month_total[key] += earned
         return earned.quantize(Decimal("0.1"))

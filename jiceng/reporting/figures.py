@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from functools import cached_property
 
 from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from jiceng.core.scoping import subtree_q
 from jiceng.orgs.models import Department, DepartmentPairing, Unit, UnitKind
@@ -63,6 +64,13 @@ class Area:
     def q(self, lookup: str) -> Q:
         return Q() if self.everything else subtree_q(self.unit, lookup)
 
+    def reports_q(self) -> Q:
+        """Registrations in the subtree: a grid's are those assigned to it (a
+        registration's community is the grid's parent, outside the grid's subtree)."""
+        if self.unit.kind == UnitKind.GRID:
+            return Q(grid=self.unit)
+        return self.q("community")
+
     def contains(self, unit_id: int | None) -> bool:
         return unit_id in self.paths
 
@@ -98,7 +106,7 @@ class MemberFigures:
 
     def __init__(self, area: Area, period: str):
         rows = (
-            MemberReport.objects.filter(area.q("community"), period=period)
+            MemberReport.objects.filter(area.reports_q(), period=period)
             .values_list("community", "grid", "state")
             .annotate(n=Count("pk"))
             .order_by()
@@ -107,8 +115,6 @@ class MemberFigures:
         self.per_grid: Counter = Counter()
         self.per_community: Counter = Counter()
         for community, grid, state, n in rows:
-            if not area.contains(community):  # a registration outside the tree's units
-                continue
             self.states[state] += n
             if state == MemberReportState.CONFIRMED:
                 self.per_community[community] += n
@@ -131,7 +137,7 @@ def expected_per_unit(area: Area) -> Counter:
     """In-service members per home unit (grouped on the person's own column)."""
     # COUNT(*), not COUNT(id): the partial index on home_unit then answers alone.
     rows = in_service_members(area).values_list("home_unit").annotate(n=Count("*")).order_by()
-    return Counter({unit: n for unit, n in rows if area.contains(unit)})
+    return Counter(dict(rows))
 
 
 def members_per_grid(area: Area, members: MemberFigures) -> dict:
@@ -149,13 +155,27 @@ def members_per_grid(area: Area, members: MemberFigures) -> dict:
 
 
 def service_by_month(area: Area, year: int) -> list[dict]:
-    rows = (
-        ServiceTotal.objects.filter(area.q("community"), month__year=year)
-        .exclude(community=None)
-        .values("month")
-        .annotate(n=Sum("records"), minutes=Sum("minutes"), people=Sum("people_served"))
-        .order_by("month")
-    )
+    if area.unit.kind == UnitKind.GRID:  # no monthly totals per grid: its members' records
+        records = ServiceRecord.objects.filter(
+            person__member_reports__grid=area.unit,
+            state=ServiceRecordState.CONFIRMED,
+            date__year=year,
+        ).distinct()
+        rows = (
+            ServiceRecord.objects.filter(pk__in=records.values("pk"))
+            .annotate(month=TruncMonth("date"))
+            .values("month")
+            .annotate(n=Count("pk"), minutes=Sum("minutes"), people=Sum("people_served"))
+            .order_by("month")
+        )
+    else:
+        rows = (
+            ServiceTotal.objects.filter(area.q("community"), month__year=year)
+            .exclude(community=None)
+            .values("month")
+            .annotate(n=Sum("records"), minutes=Sum("minutes"), people=Sum("people_served"))
+            .order_by("month")
+        )
     found = {row["month"].month: row for row in rows}
     return [
         {
