@@ -524,7 +524,10 @@ def test_dashboard_renders_figures_and_charts(world, confirmed, login):
     body = response.content.decode()
     assert response.status_code == 200
     assert "echarts.min.js" in body and "reporting-data" in body
-    assert login("dept_admin").get("/reporting/").status_code == 302
+    dept = login("dept_admin").get("/reporting/")
+    assert dept.status_code == 302 and dept["Location"] == "/reporting/feedback/"
+    member = login("party_member").get("/reporting/", follow=True)  # the 双报到 menu entry
+    assert member.status_code == 200 and member.redirect_chain[-1][0] == "/reporting/mine/"
     assert login("nobody").get("/reporting/").status_code == 403
     bad = login("city_admin").get("/reporting/?period=abc")
     assert bad.status_code == 200 and "周期格式" in bad.content.decode()

@@ -39,6 +39,15 @@ class FastSelect(forms.Select):
         return mark_safe(f'<select name="{escape(name)}"{flatatt(attrs)}>{options}</select>')
 
 
+class YesNoFilter(filters.BooleanFilter):
+    """A yes/no filter whose empty choice reads 全部 (django-filter's says 未知)."""
+
+    def __init__(self, *args, **kwargs):
+        choices = [("", _l("全部")), ("true", _l("是")), ("false", _l("否"))]
+        kwargs.setdefault("widget", forms.Select(choices=choices))
+        super().__init__(*args, **kwargs)
+
+
 class ScopedFilterSet(filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)

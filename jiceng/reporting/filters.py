@@ -3,7 +3,7 @@
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _l
 
-from jiceng.core.filters import ScopedFilterSet, UnitSubtreeFilter
+from jiceng.core.filters import ScopedFilterSet, UnitSubtreeFilter, YesNoFilter
 from jiceng.orgs.models import Department, Unit
 
 from .models import (
@@ -64,7 +64,7 @@ class ServiceNeedFilter(ScopedFilterSet):
     unit = UnitSubtreeFilter(field_name="community")
     category = filters.ChoiceFilter(label=_l("类别"), choices=NeedCategory.choices)
     kind = filters.ChoiceFilter(label=_l("服务类型"), choices=ServiceKind.choices)
-    open = filters.BooleanFilter(label=_l("仍可认领"), method="filter_open")
+    open = YesNoFilter(label=_l("仍可认领"), method="filter_open")
     date_from = filters.DateFilter(label=_l("起始日期"), field_name="date", lookup_expr="gte")
 
     class Meta:
@@ -107,9 +107,7 @@ class MemberEvaluationFilter(ScopedFilterSet):
 
 class GridResponsibilityFilter(ScopedFilterSet):
     unit = UnitSubtreeFilter(field_name="grid")
-    no_worker = filters.BooleanFilter(
-        label=_l("缺网格员"), field_name="grid_worker", lookup_expr="isnull"
-    )
+    no_worker = YesNoFilter(label=_l("缺网格员"), field_name="grid_worker", lookup_expr="isnull")
 
     class Meta:
         model = GridResponsibility

@@ -48,10 +48,14 @@ def month_points(record: ServiceRecord) -> Decimal:
         date__year=record.date.year,
         date__month=record.date.month,
     ).exclude(pk=record.pk)
-    return confirmed.aggregate(total=Sum("points"))["total"] or ZERO
+    total = confirmed.aggregate(total=Sum("points"))["total"] or ZERO
+    # SQLite sums decimals as floats: 96.2000000000000 on the member's page.
+    return Decimal(total).quantize(Decimal("0.1"))
 
 
 def total_points(records) -> Decimal:
     """Points of the given (already scoped) records: confirmed ones only."""
     confirmed = records.filter(state=ServiceRecordState.CONFIRMED)
-    return confirmed.aggregate(total=Sum("points"))["total"] or ZERO
+    total = confirmed.aggregate(total=Sum("points"))["total"] or ZERO
+    # SQLite sums decimals as floats: 96.2000000000000 on the member's page.
+    return Decimal(total).quantize(Decimal("0.1"))

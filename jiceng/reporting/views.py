@@ -301,8 +301,10 @@ def dashboard(request):
     chosen = request.GET.get("unit")
     unit = units.filter(pk=chosen).first() if str(chosen).isdigit() else None
     unit = unit or units.order_by("depth", "path").first()
-    if unit is None:
-        return redirect("reporting:department-feedback")
+    if unit is None:  # no unit in scope: a department's feedback, or a member's own page
+        if Department.objects.visible_to(request.user, "change").exists():
+            return redirect("reporting:department-feedback")
+        return redirect("reporting:mine")
     period = request.GET.get("period") or None
     if period and not figures.valid_period(period):
         messages.error(request, _("周期格式应为 2024 或 2024H1，已显示最近一期。"))
@@ -378,10 +380,10 @@ class ServiceNeedListView(ScopedListView):
     columns = [
         Column(_l("标题"), lambda n: n.title, link=True),
         Column(_l("类别"), lambda n: n.get_category_display()),
-        Column(_l("服务类型"), lambda n: n.get_kind_display()),
-        Column(_l("社区"), lambda n: n.community),
+        Column(_l("服务类型"), lambda n: n.get_kind_display(), wide_only=True),
+        Column(_l("社区"), lambda n: n.community, wide_only=True),
         Column(_l("日期"), lambda n: n.date),
-        Column(_l("地点"), lambda n: n.place),
+        Column(_l("地点"), lambda n: n.place, wide_only=True),
         Column(_l("需要"), lambda n: n.quantity),
         Column(_l("已认领"), lambda n: n.claimed_count),
     ]

@@ -35,6 +35,12 @@ def scope_summary(context):
         links.append((_("登记人员"), reverse("people:person-create"), "bi-person-plus"))
     if user.person_id:
         links.append((_("我的信息"), user.person.get_absolute_url(), "bi-person-vcard"))
+    if user.person_id and user_can(user, "servicerecord.add"):
+        links += [
+            (_("我的报到与服务"), reverse("reporting:mine"), "bi-award"),
+            (_("登记服务"), reverse("reporting:record-create"), "bi-clock-history"),
+            (_("认领需求"), reverse("reporting:need-list") + "?open=true", "bi-hand-thumbs-up"),
+        ]
     departments = [a.department for a in user.assignments if a.department_id]
     roots = tree.scope_roots(user) if user_can(user, "unit.view") else []
     roots = tree.annotate_counts(user, roots)
