@@ -56,15 +56,15 @@ from .periods import current_period
 # importer (the shared import engine, built on another branch) maps from.
 MEMBER_REPORT_COLUMNS = [
     Column(_l("姓名"), lambda r: r.person.name, link=True),
-    Column(_l("公民身份号码"), lambda r: r.person.id_number_masked),
-    Column(_l("部门党组织"), lambda r: r.department),
+    Column(_l("公民身份号码"), lambda r: r.person.id_number_masked, wide_only=True),
+    Column(_l("部门党组织"), lambda r: r.department, wide_only=True),
     Column(_l("报到社区"), lambda r: r.community),
     Column(_l("分配网格"), lambda r: r.grid),
-    Column(_l("住址"), lambda r: r.address),
-    Column(_l("特长"), lambda r: r.skills),
-    Column(_l("意向服务类型"), lambda r: r.service_kind_labels()),
-    Column(_l("可服务时间"), lambda r: r.available_times),
-    Column(_l("报到周期"), lambda r: r.period),
+    Column(_l("住址"), lambda r: r.address, wide_only=True),
+    Column(_l("特长"), lambda r: r.skills, wide_only=True),
+    Column(_l("意向服务类型"), lambda r: r.service_kind_labels(), wide_only=True),
+    Column(_l("可服务时间"), lambda r: r.available_times, wide_only=True),
+    Column(_l("报到周期"), lambda r: r.period, wide_only=True),
     Column(_l("状态"), lambda r: r.get_state_display()),
 ]
 # Import hook: header -> field for the generic import engine (not built here).
