@@ -7,12 +7,21 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from jiceng.core.scoping import subtree_q
+from jiceng.core.scoping import subtree_scope_q
 from jiceng.orgs.models import Unit
 
-from .models import EXCLUDED_STATES, OPEN_STATES, Assignment, Plan, State
+from .models import (
+    EXCLUDED_STATES,
+    OPEN_STATES,
+    TODO_STATES,
+    Assignment,
+    OverdueSnapshot,
+    Plan,
+    State,
+)
 from .services import APPROVE_PERM, REPORT_PERM, role_units
 
 BOARD_PAGE = 40
@@ -22,10 +31,7 @@ TREND_WEEKS = 12
 def my_work(user, limit: int = 100) -> dict:
     """What the user's units must do, and close-out requests waiting for them."""
     base = Assignment.objects.select_related("task", "unit").order_by("due_date", "pk")
-    todo = base.filter(
-        unit_id__in=role_units(user, REPORT_PERM),
-        state__in=(State.ASSIGNED, State.IN_PROGRESS, State.RETURNED),
-    )
+    todo = base.filter(unit_id__in=role_units(user, REPORT_PERM), state__in=TODO_STATES)
     approvals = base.filter(
         task__unit_id__in=role_units(user, APPROVE_PERM), state=State.CLOSE_REQUESTED
     )
@@ -93,23 +99,42 @@ def dashboard(user, unit: Unit) -> dict:
     """Figures for the work in `unit`'s subtree: counts by state, on-time rate,
     completion by child unit, overdue trend and the overdue list."""
     today = timezone.localdate()
-    work = Assignment.objects.visible_to(user).filter(subtree_q(unit, "unit"))
-    by_state = dict(work.values_list("state").annotate(n=Count("pk")).order_by())
-    closed = work.filter(state=State.CLOSED).aggregate(
-        total=Count("pk"), on_time=Count("pk", filter=Q(closed_at__date__lte=F("due_date")))
-    )
+    work = Assignment.objects.visible_in_subtree(user, unit)
+    by_state, overdue_today = state_figures(work, today)
+    closed = by_state.get(State.CLOSED, {})
     overdue = work.overdue(today)
     return {
-        "by_state": [(s.value, s.label, by_state.get(s.value, 0)) for s in State],
-        "total": sum(by_state.values()),
-        "on_time_rate": round(100 * closed["on_time"] / closed["total"], 1)
-        if closed["total"]
-        else None,
-        "overdue_count": overdue.count(),
-        "overdue_list": list(overdue.select_related("task", "unit").order_by("due_date")[:20]),
+        "by_state": [(s.value, s.label, by_state.get(s.value, {}).get("n", 0)) for s in State],
+        "total": sum(row["n"] for row in by_state.values()),
+        "on_time_rate": round(100 * closed["on_time"] / closed["n"], 1) if closed else None,
+        "overdue_count": sum(by_state.get(s, {}).get("past_due", 0) for s in OPEN_STATES),
+        "overdue_list": list(
+            overdue.select_related("task", "unit").order_by("due_date", "pk")[:20]
+        ),
         "by_unit": completion_by_unit(work, unit),
-        "trend": overdue_trend(work, today),
+        "trend": overdue_trend(user, unit, today, overdue_today),
     }
+
+
+def state_figures(work, today: datetime.date) -> tuple[dict, int]:
+    """One pass over the work, grouped by state: how many, how many past due,
+    how many closed on time. Returns the rows by state, and how many are
+    overdue at the end of today as the trend counts them."""
+    rows = (
+        work.values("state")
+        .annotate(
+            n=Count("pk"),
+            past_due=Count("pk", filter=Q(due_date__lt=today)),
+            on_time=Count(
+                "pk", filter=Q(state=State.CLOSED) & Q(closed_at__date__lte=F("due_date"))
+            ),
+            trend=Count("pk", filter=overdue_on(today)),
+        )
+        .order_by()
+    )
+    by_state = {row["state"]: row for row in rows}
+    trend = sum(row["trend"] for s, row in by_state.items() if s not in EXCLUDED_STATES)
+    return by_state, trend
 
 
 def completion_by_unit(work, unit: Unit) -> list[dict]:
@@ -145,19 +170,78 @@ def completion_by_unit(work, unit: Unit) -> list[dict]:
     return result
 
 
-def overdue_trend(work, today: datetime.date) -> list[tuple[str, int]]:
-    """How many assignments were overdue at the end of each of the last weeks:
-    due before that day and not closed by it (waived and cancelled left out)."""
-    days = [today - datetime.timedelta(weeks=w) for w in range(TREND_WEEKS - 1, -1, -1)]
-    counted = work.exclude(state__in=EXCLUDED_STATES)
-    figures = counted.aggregate(
-        **{
-            f"d{i}": Count(
-                "pk",
-                filter=Q(due_date__lt=day, created_at__date__lte=day)
-                & (Q(closed_at__isnull=True) | Q(closed_at__date__gt=day)),
-            )
-            for i, day in enumerate(days)
-        }
+def trend_days(today: datetime.date) -> list[datetime.date]:
+    return [today - datetime.timedelta(weeks=w) for w in range(TREND_WEEKS - 1, -1, -1)]
+
+
+def overdue_on(day: datetime.date) -> Q:
+    """Overdue at the end of `day`: due before it, created by then and not closed
+    by then (waived and cancelled work is left out by the callers). The local
+    day's end is turned into an instant once, so that the database compares
+    timestamps instead of converting every row to a local date."""
+    end = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    end += datetime.timedelta(days=1)
+    return Q(due_date__lt=day, created_at__lt=end) & (
+        Q(closed_at__isnull=True) | Q(closed_at__gte=end)
     )
-    return [(day.strftime("%m-%d"), figures[f"d{i}"]) for i, day in enumerate(days)]
+
+
+def overdue_trend(user, unit: Unit, today: datetime.date, today_count: int):
+    """How many assignments were overdue at the end of each of the last weeks:
+    past days from the snapshots (taken now when missing), today counted live."""
+    days = trend_days(today)
+    past = _snapshot_sums(user, unit, days[:-1])
+    missing = [day for day in days[:-1] if day not in past]
+    if missing:
+        _take_snapshots(missing)
+        past = _snapshot_sums(user, unit, days[:-1])
+    counts = [past.get(day, 0) for day in days[:-1]] + [today_count]
+    return [(day.strftime("%m-%d"), n) for day, n in zip(days, counts, strict=True)]
+
+
+def _snapshot_sums(user, unit: Unit, days: list[datetime.date]) -> dict[datetime.date, int]:
+    """Per taken day, the overdue count summed over the units of unit's subtree
+    that the user may see (0 when none); days not taken yet are absent."""
+    visible = subtree_scope_q(Assignment, user, unit)  # see OverdueSnapshot
+    rows = (
+        OverdueSnapshot.objects.filter(day__in=days)
+        .values("day")
+        .annotate(n=Coalesce(Sum("overdue", filter=visible), 0))
+        .values_list("day", "n")
+        .order_by()
+    )
+    return dict(rows)
+
+
+def take_overdue_snapshots(days: list[datetime.date]) -> int:
+    """Take the snapshots of the past days in `days` not taken yet (for
+    `jiceng digest`). Returns the rows written."""
+    wanted = [day for day in days if day < timezone.localdate()]
+    taken = set(
+        OverdueSnapshot.objects.filter(day__in=wanted).values_list("day", flat=True).distinct()
+    )
+    return _take_snapshots([day for day in wanted if day not in taken])
+
+
+def _take_snapshots(days: list[datetime.date]) -> int:
+    """Store, for each day, every unit's count of its own work overdue at the end
+    of that day, in one pass over the assignments. A unit holding work gets a
+    row even when nothing was overdue, so that a taken day is recognised."""
+    days = [day for day in days if day < timezone.localdate()]
+    if not days:
+        return 0
+    rows = (
+        Assignment.objects.exclude(state__in=EXCLUDED_STATES)
+        .values("unit_id")
+        .annotate(**{f"d{i}": Count("pk", filter=overdue_on(day)) for i, day in enumerate(days)})
+        .order_by()
+    )
+    snapshots = [
+        OverdueSnapshot(day=day, unit_id=row["unit_id"], overdue=row[f"d{i}"])
+        for row in rows
+        for i, day in enumerate(days)
+    ]
+    # One transaction (bulk_create's own): a day is taken whole or not at all;
+    # a dashboard taking the same day at the same time is ignored.
+    OverdueSnapshot.objects.bulk_create(snapshots, batch_size=2000, ignore_conflicts=True)
+    return len(snapshots)
