@@ -662,3 +662,29 @@ def test_subtree_conditions_select_the_same_rows_as_the_plain_rule(world, work):
     assert not covers_subtree(Assignment, world.personas["dept_admin"], world.city)
     street_admin.is_active = False
     assert not covers_subtree(Assignment, street_admin, world.community_a)
+
+
+def test_city_dashboard_figures_are_cached_briefly_and_say_when(world, history, login, settings):
+    settings.WORKLISTS_DASHBOARD_MAX_AGE = 60
+    client = login("city_admin")
+    url = f"/work/dashboard/?unit={world.city.pk}"
+    first = client.get(url)
+    assert first.context["overdue_count"] == 2 and "统计于" in first.content.decode()
+    Assignment.objects.filter(pk=history["canary"].pk).update(state=State.WAIVED)
+    cached = client.get(url)
+    # The counts are those of the first view, and say so; the list is read now.
+    assert cached.context["overdue_count"] == 2
+    assert cached.context["counted_at"] == first.context["counted_at"]
+    assert [a.pk for a in cached.context["overdue_list"]] == [history["community_a"].pk]
+    settings.WORKLISTS_DASHBOARD_MAX_AGE = 0
+    assert client.get(url).context["overdue_count"] == 1
+
+
+def test_cached_dashboard_figures_are_never_shared_with_a_narrower_scope(world, history, login):
+    """A user who cannot see the whole subtree gets figures counted for them."""
+    from jiceng.worklists import queries
+
+    queries.dashboard(world.personas["city_admin"], world.city, max_age=60)
+    narrow = f.user("street_a_viewer", "street_staff", unit=world.street_a)
+    figures = queries.dashboard(narrow, world.city, max_age=60)
+    assert figures["total"] == 3 and figures["overdue_count"] == 1

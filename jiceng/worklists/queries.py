@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from jiceng.core.scoping import subtree_scope_q
+from jiceng.core.scoping import covers_subtree, subtree_scope_q
 from jiceng.orgs.models import Unit
 
 from .models import (
@@ -30,7 +31,12 @@ TREND_WEEKS = 12
 
 def my_work(user, limit: int = 100) -> dict:
     """What the user's units must do, and close-out requests waiting for them."""
-    base = Assignment.objects.select_related("task", "unit").order_by("due_date", "pk")
+    # Only what the page shows: a unit row carries its boundary, a task its text.
+    base = (
+        Assignment.objects.select_related("task", "unit")
+        .only("state", "due_date", "task__title", "unit__name")
+        .order_by("due_date", "pk")
+    )
     todo = base.filter(unit_id__in=role_units(user, REPORT_PERM), state__in=TODO_STATES)
     approvals = base.filter(
         task__unit_id__in=role_units(user, APPROVE_PERM), state=State.CLOSE_REQUESTED
@@ -75,34 +81,49 @@ def plan_board(user, plan: Plan, column_parent: Unit, page: int = 1) -> dict:
             parent__task__in=page_tasks, parent__unit=column_parent, unit__in=columns
         ).values_list("parent__task_id", "unit_id", "state", "due_date", "rollup")
     cells: dict[tuple[int, int], list] = defaultdict(list)
-    for task_id, unit_id, state, due, rollup in rows:
+    for task_id, unit_id, state, due, rollup in rows.order_by():
         cells[(task_id, unit_id)].append((state, due, rollup))
     today = timezone.localdate()
-    grid = []
-    for task in page_tasks:
-        line = []
-        for unit in columns:
-            found = cells.get((task.pk, unit.pk), [])
-            rollups = [r for s, _d, r in found if s not in EXCLUDED_STATES]
-            line.append(
-                {
-                    "color": cell_color([(s, d) for s, d, _r in found], today),
-                    "count": len(found),
-                    "rollup": round(sum(rollups) / len(rollups)) if rollups else None,
-                }
-            )
-        grid.append((task, line))
+    grid = [
+        (task, [board_cell(cells.get((task.pk, u.pk)), today) for u in columns])
+        for task in page_tasks
+    ]
     return {"columns": columns, "grid": grid, "total": total, "pages": -(-total // BOARD_PAGE)}
 
 
-def dashboard(user, unit: Unit) -> dict:
+def board_cell(found: list | None, today: datetime.date) -> tuple[str, int | None, int]:
+    """(colour, mean roll-up or None, how many assignments) of one board cell."""
+    if not found:
+        return ("", None, 0)
+    rollups = [r for s, _d, r in found if s not in EXCLUDED_STATES]
+    rollup = round(sum(rollups) / len(rollups)) if rollups else None
+    return (cell_color([(s, d) for s, d, _r in found], today), rollup, len(found))
+
+
+def dashboard(user, unit: Unit, max_age: int = 0) -> dict:
     """Figures for the work in `unit`'s subtree: counts by state, on-time rate,
-    completion by child unit, overdue trend and the overdue list."""
+    completion by child unit, overdue trend and the overdue list.
+
+    With `max_age`, the counted figures (numbers only, never records) may come
+    from the cache, at most that many seconds old, when the user sees the whole
+    subtree: they are then the same for everyone who may open this dashboard.
+    `counted_at` says when they were counted; the overdue list and the unit
+    names are always read now."""
     today = timezone.localdate()
-    work = Assignment.objects.visible_in_subtree(user, unit)
-    by_state, overdue_today = state_figures(work, today)
+    children = {u.pk: u.name for u in unit.children.order_by("sort_order", "code")}
+    if not children:
+        children = {unit.pk: unit.name}
+    if max_age and covers_subtree(Assignment, user, unit):
+        key = f"worklists:dashboard:{unit.pk}:{unit.path}:{today}"
+        figures = cache.get(key)
+        if figures is None:
+            figures = dashboard_figures(user, unit, list(children), today)
+            cache.set(key, figures, max_age)
+    else:
+        figures = dashboard_figures(user, unit, list(children), today)
+    by_state, by_unit = figures["by_state"], figures["by_unit"]
     closed = by_state.get(State.CLOSED, {})
-    overdue = work.overdue(today)
+    overdue = Assignment.objects.visible_in_subtree(user, unit).overdue(today)
     return {
         "by_state": [(s.value, s.label, by_state.get(s.value, {}).get("n", 0)) for s in State],
         "total": sum(row["n"] for row in by_state.values()),
@@ -111,8 +132,25 @@ def dashboard(user, unit: Unit) -> dict:
         "overdue_list": list(
             overdue.select_related("task", "unit").order_by("due_date", "pk")[:20]
         ),
-        "by_unit": completion_by_unit(work, unit),
+        "by_unit": [
+            {"unit": name, **by_unit.get(pk, {"completion": 0, "total": 0, "closed": 0})}
+            for pk, name in children.items()
+        ],
+        "trend": figures["trend"],
+        "counted_at": figures["counted_at"],
+    }
+
+
+def dashboard_figures(user, unit: Unit, children: list[int], today: datetime.date) -> dict:
+    """The counted part of the dashboard, in three queries over the big table."""
+    counted_at = timezone.now()
+    work = Assignment.objects.visible_in_subtree(user, unit)
+    by_state, overdue_today = state_figures(work, today)
+    return {
+        "by_state": by_state,
+        "by_unit": completion_by_unit(work, children),
         "trend": overdue_trend(user, unit, today, overdue_today),
+        "counted_at": counted_at,
     }
 
 
@@ -137,12 +175,9 @@ def state_figures(work, today: datetime.date) -> tuple[dict, int]:
     return by_state, trend
 
 
-def completion_by_unit(work, unit: Unit) -> list[dict]:
+def completion_by_unit(work, children: list[int]) -> dict[int, dict]:
     """Per child unit: weighted roll-up of the assignments it holds itself
     (its own work, not its children's, which its roll-up already contains)."""
-    children = {u.pk: u.name for u in unit.children.order_by("sort_order", "code")}
-    if not children:
-        children = {unit.pk: unit.name}
     rows = (
         work.filter(unit_id__in=children)
         .exclude(state__in=EXCLUDED_STATES)
@@ -155,19 +190,14 @@ def completion_by_unit(work, unit: Unit) -> list[dict]:
         )
         .order_by()
     )
-    found = {row["unit_id"]: row for row in rows}
-    result = []
-    for pk, name in children.items():
-        row = found.get(pk)
-        result.append(
-            {
-                "unit": name,
-                "completion": round(row["weighted"] / row["weight"], 1) if row else 0,
-                "total": row["total"] if row else 0,
-                "closed": row["closed"] if row else 0,
-            }
-        )
-    return result
+    return {
+        row["unit_id"]: {
+            "completion": round(row["weighted"] / row["weight"], 1),
+            "total": row["total"],
+            "closed": row["closed"],
+        }
+        for row in rows
+    }
 
 
 def trend_days(today: datetime.date) -> list[datetime.date]:
