@@ -44,21 +44,24 @@ def my_work(user, limit: int = 100) -> dict:
     return {"todo": list(todo[:limit]), "approvals": list(approvals[:limit])}
 
 
+# A cell's colour when nothing in it is overdue: the first state present wins.
+CELL_COLORS = (
+    (State.RETURNED, "warning"),
+    (State.CLOSE_REQUESTED, "info"),
+    (State.IN_PROGRESS, "primary"),
+    (State.ASSIGNED, "secondary"),
+    (State.CLOSED, "success"),
+)
+
+
 def cell_color(states: list[tuple[str, datetime.date]], today: datetime.date) -> str:
     """One colour for a board cell holding one or more assignments."""
     if not states:
         return ""
     if any(s in OPEN_STATES and due < today for s, due in states):
         return "danger"
-    for state, color in (
-        (State.RETURNED, "warning"),
-        (State.CLOSE_REQUESTED, "info"),
-        (State.IN_PROGRESS, "primary"),
-        (State.ASSIGNED, "secondary"),
-    ):
-        if any(s == state for s, _due in states):
-            return color
-    return "success" if any(s == State.CLOSED for s, _ in states) else "light"
+    present = {s for s, _due in states}
+    return next((color for state, color in CELL_COLORS if state in present), "light")
 
 
 def plan_board(user, plan: Plan, column_parent: Unit, page: int = 1) -> dict:
@@ -72,13 +75,15 @@ def plan_board(user, plan: Plan, column_parent: Unit, page: int = 1) -> dict:
         Unit.objects.visible_to(user).filter(parent=column_parent).order_by("sort_order", "code")
     )
     visible = Assignment.objects.visible_to(user)
+    # Ids, not instances: the ORM inspects every instance of an __in list.
+    task_ids, unit_ids = [t.pk for t in page_tasks], [u.pk for u in columns]
     if column_parent.pk == plan.unit_id:
-        rows = visible.filter(task__in=page_tasks, unit__in=columns).values_list(
+        rows = visible.filter(task_id__in=task_ids, unit_id__in=unit_ids).values_list(
             "task_id", "unit_id", "state", "due_date", "rollup"
         )
     else:
         rows = visible.filter(
-            parent__task__in=page_tasks, parent__unit=column_parent, unit__in=columns
+            parent__task_id__in=task_ids, parent__unit=column_parent, unit_id__in=unit_ids
         ).values_list("parent__task_id", "unit_id", "state", "due_date", "rollup")
     cells: dict[tuple[int, int], list] = defaultdict(list)
     for task_id, unit_id, state, due, rollup in rows.order_by():
@@ -95,6 +100,10 @@ def board_cell(found: list | None, today: datetime.date) -> tuple[str, int | Non
     """(colour, mean roll-up or None, how many assignments) of one board cell."""
     if not found:
         return ("", None, 0)
+    if len(found) == 1:  # nearly every cell
+        state, due, rollup = found[0]
+        counted = state not in EXCLUDED_STATES
+        return (cell_color([(state, due)], today), round(rollup) if counted else None, 1)
     rollups = [r for s, _d, r in found if s not in EXCLUDED_STATES]
     rollup = round(sum(rollups) / len(rollups)) if rollups else None
     return (cell_color([(s, d) for s, d, _r in found], today), rollup, len(found))
