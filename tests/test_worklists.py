@@ -688,3 +688,9 @@ def test_cached_dashboard_figures_are_never_shared_with_a_narrower_scope(world, 
     narrow = f.user("street_a_viewer", "street_staff", unit=world.street_a)
     figures = queries.dashboard(narrow, world.city, max_age=60)
     assert figures["total"] == 3 and figures["overdue_count"] == 1
+
+
+def test_state_display_is_the_translated_label_as_a_string(work):
+    shown = Assignment(state=State.CLOSE_REQUESTED).get_state_display()
+    assert shown == "待销号" and type(shown) is str
+    assert Assignment(state="unknown").get_state_display() == "unknown"
