@@ -124,6 +124,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# A city's work dashboard counts every assignment below it: its figures may be
+# served from the cache for this many seconds (the page says when they were
+# counted); 0 counts on every view.
+WORKLISTS_DASHBOARD_MAX_AGE = env_int("WORKLISTS_DASHBOARD_MAX_AGE", 60)
+
 # --- Accounts, passwords, sessions, lockout.
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -52,6 +52,18 @@ PERSONAS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _empty_local_cache():
+    """Every test starts with an empty in-process cache: ids repeat from test to
+    test, so cached figures could outlive the data they were counted from. A
+    shared cache (Redis) is never cleared."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
 @pytest.fixture
 def world(db) -> World:
     city = f.unit("锡林浩特市", "city", code="152502")

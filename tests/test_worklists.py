@@ -429,7 +429,9 @@ def test_plan_board_and_drill_down(world, work, login, django_assert_max_num_que
 
 def test_dashboard_and_task_page(world, work, login, django_assert_max_num_queries):
     client = login("street_admin")
-    with django_assert_max_num_queries(15):
+    # The first dashboard of a day also takes the overdue snapshots of past
+    # trend days (two queries); later views read them (see the snapshot tests).
+    with django_assert_max_num_queries(16):
         page = client.get("/work/dashboard/")
     assert page.status_code == 200 and "CANARY" not in page.content.decode()
     assert client.get(f"/work/dashboard/?unit={world.street_b.pk}").status_code == 404
@@ -529,3 +531,166 @@ def test_city_creates_a_task_for_all_streets_from_the_page(world, work, login):
         "/work/tasks/new/", {**data, "title": "伪造", "unit": world.city.pk}
     )
     assert forged.status_code == 200 and not Task.objects.filter(title="伪造").exists()
+
+
+# --- dashboard figures: one pass, snapshots, the same rows as visible_to
+
+DAY = datetime.timedelta(days=1)
+
+
+def _at(day: datetime.date):
+    """Noon of a local day, as an aware datetime."""
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+@pytest.fixture
+def history(work):
+    """Work created 100 days ago: community_a overdue for 20 days; community_a2
+    due 30 days ago and closed 10 days ago (late); street_b waived; the canary
+    overdue for 50 days."""
+    Assignment.objects.update(created_at=_at(TODAY - 100 * DAY))
+    rows = {
+        "community_a": {"state": State.IN_PROGRESS, "due_date": TODAY - 20 * DAY},
+        "community_a2": {
+            "state": State.CLOSED,
+            "due_date": TODAY - 30 * DAY,
+            "closed_at": _at(TODAY - 10 * DAY),
+        },
+        "street_b": {"state": State.WAIVED},
+        "canary": {"state": State.ASSIGNED, "due_date": TODAY - 50 * DAY},
+    }
+    for name, fields in rows.items():
+        Assignment.objects.filter(pk=work[name].pk).update(**fields)
+    return work
+
+
+def expected_figures(user, unit) -> dict:
+    """The dashboard's figures counted in Python from visible_to, the plain rule."""
+    from django.utils import timezone
+
+    from jiceng.core.scoping import subtree_q
+    from jiceng.worklists.models import EXCLUDED_STATES, OPEN_STATES
+    from jiceng.worklists.queries import trend_days
+
+    rows = list(Assignment.objects.visible_to(user).filter(subtree_q(unit, "unit")))
+    closed = [a for a in rows if a.state == State.CLOSED]
+    on_time = [a for a in closed if timezone.localdate(a.closed_at) <= a.due_date]
+
+    def overdue_at(a, day):
+        return (
+            a.state not in EXCLUDED_STATES
+            and a.due_date < day
+            and timezone.localdate(a.created_at) <= day
+            and (a.closed_at is None or timezone.localdate(a.closed_at) > day)
+        )
+
+    return {
+        "by_state": [(s.value, s.label, sum(a.state == s for a in rows)) for s in State],
+        "total": len(rows),
+        "overdue_count": sum(a.state in OPEN_STATES and a.due_date < TODAY for a in rows),
+        "on_time_rate": round(100 * len(on_time) / len(closed), 1) if closed else None,
+        "trend": [
+            (day.strftime("%m-%d"), sum(overdue_at(a, day) for a in rows))
+            for day in trend_days(TODAY)
+        ],
+    }
+
+
+@pytest.mark.parametrize("persona", ["city_admin", "street_admin", "community_admin", "nobody"])
+def test_dashboard_figures_equal_a_plain_count_for_every_visible_unit(world, history, persona):
+    from jiceng.orgs.models import Unit
+    from jiceng.worklists import queries
+
+    user = world.personas[persona]
+    units = list(Unit.objects.visible_to(user)) or [world.city]
+    for unit in units:
+        figures = queries.dashboard(user, unit)
+        shown = {key: figures[key] for key in expected_figures(user, unit)}
+        assert shown == expected_figures(user, unit), (persona, unit.name)
+    if persona == "city_admin":
+        city = queries.dashboard(user, world.city)
+        assert city["overdue_count"] == 2 and city["on_time_rate"] == 0.0
+        assert [n for _day, n in city["trend"]][-4:] == [2, 3, 2, 2]
+
+
+def test_overdue_snapshots_are_taken_once_then_kept(world, history):
+    from django.core.management import call_command
+
+    from jiceng.worklists import queries
+    from jiceng.worklists.models import OverdueSnapshot
+
+    city_admin = world.personas["city_admin"]
+    first = queries.dashboard(city_admin, world.city)["trend"]
+    taken = OverdueSnapshot.objects.count()
+    assert taken == 11 * 4  # past trend days × units holding work not waived
+    assert queries.take_overdue_snapshots(queries.trend_days(TODAY)) == 0
+    # Waiving the canary today changes today's point, not the weeks already taken.
+    Assignment.objects.filter(pk=history["canary"].pk).update(state=State.WAIVED)
+    again = queries.dashboard(city_admin, world.city)["trend"]
+    assert again[:-1] == first[:-1] and again[-1][1] == first[-1][1] - 1
+    assert OverdueSnapshot.objects.count() == taken
+    call_command("digest")  # takes yesterday too (the canary's unit now holds only waived work)
+    assert OverdueSnapshot.objects.filter(day=TODAY - DAY).count() == 3
+
+
+def test_street_trend_leaves_out_the_sibling_street(world, history):
+    from jiceng.worklists import queries
+
+    street = queries.dashboard(world.personas["street_admin"], world.street_a)["trend"]
+    city = queries.dashboard(world.personas["city_admin"], world.city)["trend"]
+    # Seven weeks ago only the canary (street_b) was overdue.
+    assert city[4][1] == 1 and street[4][1] == 0
+
+
+def test_subtree_conditions_select_the_same_rows_as_the_plain_rule(world, work):
+    from jiceng.core.scoping import covers_subtree, large_subtree_q, subtree_q
+    from jiceng.orgs.models import Unit
+
+    assert world.city.holds_most_units and not world.street_a.holds_most_units
+    for unit in Unit.objects.all():
+        plain = set(Assignment.objects.filter(subtree_q(unit, "unit")))
+        assert set(Assignment.objects.filter(large_subtree_q(unit, "unit"))) == plain
+        for persona, user in world.personas.items():
+            visible = set(Assignment.objects.visible_to(user).filter(subtree_q(unit, "unit")))
+            assert set(Assignment.objects.visible_in_subtree(user, unit)) == visible, persona
+    street_admin = world.personas["street_admin"]
+    assert covers_subtree(Assignment, street_admin, world.community_a)
+    assert not covers_subtree(Assignment, street_admin, world.city)
+    assert not covers_subtree(Assignment, street_admin, world.street_b)
+    assert not covers_subtree(Assignment, world.personas["dept_admin"], world.city)
+    street_admin.is_active = False
+    assert not covers_subtree(Assignment, street_admin, world.community_a)
+
+
+def test_city_dashboard_figures_are_cached_briefly_and_say_when(world, history, login, settings):
+    settings.WORKLISTS_DASHBOARD_MAX_AGE = 60
+    client = login("city_admin")
+    url = f"/work/dashboard/?unit={world.city.pk}"
+    first = client.get(url)
+    assert first.context["overdue_count"] == 2 and "统计于" in first.content.decode()
+    Assignment.objects.filter(pk=history["canary"].pk).update(state=State.WAIVED)
+    cached = client.get(url)
+    # The counts are those of the first view, and say so; the list is read now.
+    assert cached.context["overdue_count"] == 2
+    assert cached.context["counted_at"] == first.context["counted_at"]
+    assert [a.pk for a in cached.context["overdue_list"]] == [history["community_a"].pk]
+    settings.WORKLISTS_DASHBOARD_MAX_AGE = 0
+    assert client.get(url).context["overdue_count"] == 1
+
+
+def test_cached_dashboard_figures_are_never_shared_with_a_narrower_scope(world, history, login):
+    """A user who cannot see the whole subtree gets figures counted for them."""
+    from jiceng.worklists import queries
+
+    queries.dashboard(world.personas["city_admin"], world.city, max_age=60)
+    narrow = f.user("street_a_viewer", "street_staff", unit=world.street_a)
+    figures = queries.dashboard(narrow, world.city, max_age=60)
+    assert figures["total"] == 3 and figures["overdue_count"] == 1
+
+
+def test_state_display_is_the_translated_label_as_a_string(work):
+    shown = Assignment(state=State.CLOSE_REQUESTED).get_state_display()
+    assert shown == "待销号" and type(shown) is str
+    assert Assignment(state="unknown").get_state_display() == "unknown"

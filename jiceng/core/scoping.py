@@ -45,6 +45,21 @@ def subtree_q(unit: Unit, lookup: str = "") -> Q:
     return Q(**{f"{lookup}__in": units})
 
 
+def large_subtree_q(unit: Unit, lookup: str) -> Q:
+    """subtree_q for scanning a big table. When the subtree holds most units (a
+    city, say), the same condition is written as "not owned by a unit outside
+    it": the database then checks each row against a short list instead of a
+    long one. Exactly the same rows: every record has its unit, and every unit
+    is either inside or outside."""
+    if not unit.holds_most_units:
+        return subtree_q(unit, lookup)
+    from jiceng.orgs.models import Unit
+
+    low, high = subtree_bounds(unit.path)
+    outside = Unit.objects.exclude(path__gte=low, path__lt=high).values("pk")
+    return ~Q(**{f"{lookup}__in": outside})
+
+
 def permission_name(model: type[models.Model], action: str) -> str:
     return f"{model._meta.model_name}.{action}"
 
@@ -93,9 +108,45 @@ def can_act_on(user, action: str, obj: models.Model) -> bool:
     return type(obj).objects.visible_to(user, action).filter(pk=obj.pk).exists()
 
 
+def covers_subtree(model: type[Scoped], user, unit: Unit, action: str = "view") -> bool:
+    """Whether `user` may `action` every record of `model` owned in unit's subtree:
+    then, on that subtree, the scoping condition keeps every row and adds nothing.
+    Only decided for models on the plain unit rule (`Scoped.scope_rule`), where the
+    condition is exactly the union of the subtrees of the roles granting the
+    permission; any other rule answers False (keep the condition)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if model.scope_unit is None or model.scope_rule.__func__ is not Scoped.scope_rule.__func__:
+        return False
+    perm = permission_name(model, action)
+    return any(
+        assignment.unit_id is not None
+        and assignment.grants(perm)
+        and unit.is_in_subtree_of(assignment.unit)
+        for assignment in user.assignments
+    )
+
+
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view") -> ScopedQuerySet:
         return self.filter(scope_filter(self.model, user, action))
+
+    def visible_in_subtree(self, user, unit: Unit, action: str = "view") -> ScopedQuerySet:
+        return self.filter(subtree_scope_q(self.model, user, unit, action))
+
+
+def subtree_scope_q(model: type[Scoped], user, unit: Unit, action: str = "view") -> Q:
+    """`visible_to(user, action)` limited to records owned in unit's subtree, as
+    one condition. The same rows; the scoping condition is left out of the SQL
+    only when it keeps every row of that subtree (`covers_subtree`): on a big
+    table it is a second semi-join over the same units. Meant for aggregates
+    over big tables (see `large_subtree_q`)."""
+    in_subtree = large_subtree_q(unit, model.scope_unit)
+    if covers_subtree(model, user, unit, action):
+        return in_subtree
+    return in_subtree & scope_filter(model, user, action)
 
 
 class Scoped(models.Model):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import Q, Value
+from django.db.models import Count, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -128,6 +129,16 @@ class Unit(Scoped):
 
     def is_in_subtree_of(self, other: Unit) -> bool:
         return self.path.startswith(other.path)
+
+    @cached_property
+    def holds_most_units(self) -> bool:
+        """Whether more than half of all units lie in this unit's subtree (asked
+        once per instance: see `jiceng.core.scoping.large_subtree_q`)."""
+        low, high = subtree_bounds(self.path)
+        counts = Unit.objects.aggregate(
+            total=Count("pk"), inside=Count("pk", filter=Q(path__gte=low, path__lt=high))
+        )
+        return 2 * counts["inside"] > counts["total"]
 
     def clean(self) -> None:
         super().clean()

@@ -185,6 +185,8 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = (State.ASSIGNED, State.IN_PROGRESS, State.RETURNED, State.CLOSE_REQUESTED)
+# What the assignee has to act on (close-requested work waits for the assigner).
+TODO_STATES = (State.ASSIGNED, State.IN_PROGRESS, State.RETURNED)
 # Left out of roll-ups and counts of what remains to do.
 EXCLUDED_STATES = (State.WAIVED, State.CANCELLED)
 DONE_STATES = (State.CLOSED, State.WAIVED)
@@ -257,6 +259,18 @@ class Assignment(Scoped):
             models.Index(fields=["unit", "state", "due_date"]),
             models.Index(fields=["task", "unit"]),
             models.Index(fields=["state", "due_date"]),
+            # The overdue list (open work by due date) and my work (a unit's
+            # to-do by due date) read these in order and stop early.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=Q(state__in=OPEN_STATES),
+                name="assignment_open_by_due",
+            ),
+            models.Index(
+                fields=["unit", "due_date", "id"],
+                condition=Q(state__in=TODO_STATES),
+                name="assignment_todo_by_unit_due",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["task", "unit"], name="assignment_one_per_unit"),
@@ -267,6 +281,14 @@ class Assignment(Scoped):
 
     def get_absolute_url(self) -> str:
         return reverse("worklists:assignment-detail", args=[self.pk])
+
+    def get_state_display(self) -> str:
+        # Django's version rebuilds the choices dict on every call (~30 µs);
+        # lists and exports ask it for every row.
+        try:
+            return str(State(self.state).label)
+        except ValueError:
+            return self.state
 
     @property
     def is_open(self) -> bool:
@@ -288,6 +310,32 @@ class Assignment(Scoped):
         if self.is_overdue:
             return "danger"
         return STATE_COLORS[self.state]
+
+
+class OverdueSnapshot(models.Model):
+    """How many of one unit's own assignments were overdue at the end of a past
+    day (the dashboard's overdue trend): taken once per day and unit by
+    `jiceng digest` or by the first dashboard that needs it, then read instead
+    of recounting every week of history on every view.
+
+    Derived from assignments, like a cache (a dashboard view may write it), so
+    it is not a Scoped record of its own: it is read only through the
+    assignments' scoping condition, which applies verbatim because `unit`
+    means here what it means on Assignment."""
+
+    day = models.DateField(_l("日期"))
+    unit = models.ForeignKey("orgs.Unit", models.CASCADE, related_name="+")
+    overdue = models.PositiveIntegerField(_l("逾期数"))
+
+    class Meta:
+        verbose_name = _l("逾期快照")
+        verbose_name_plural = _l("逾期快照")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "unit"], name="overdue_snapshot_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id}: {self.overdue}"
 
 
 class Transition(Scoped):

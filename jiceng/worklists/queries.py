@@ -6,13 +6,23 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from jiceng.core.scoping import subtree_q
+from jiceng.core.scoping import covers_subtree, subtree_scope_q
 from jiceng.orgs.models import Unit
 
-from .models import EXCLUDED_STATES, OPEN_STATES, Assignment, Plan, State
+from .models import (
+    EXCLUDED_STATES,
+    OPEN_STATES,
+    TODO_STATES,
+    Assignment,
+    OverdueSnapshot,
+    Plan,
+    State,
+)
 from .services import APPROVE_PERM, REPORT_PERM, role_units
 
 BOARD_PAGE = 40
@@ -21,15 +31,27 @@ TREND_WEEKS = 12
 
 def my_work(user, limit: int = 100) -> dict:
     """What the user's units must do, and close-out requests waiting for them."""
-    base = Assignment.objects.select_related("task", "unit").order_by("due_date", "pk")
-    todo = base.filter(
-        unit_id__in=role_units(user, REPORT_PERM),
-        state__in=(State.ASSIGNED, State.IN_PROGRESS, State.RETURNED),
+    # Only what the page shows: a unit row carries its boundary, a task its text.
+    base = (
+        Assignment.objects.select_related("task", "unit")
+        .only("state", "due_date", "task__title", "unit__name")
+        .order_by("due_date", "pk")
     )
+    todo = base.filter(unit_id__in=role_units(user, REPORT_PERM), state__in=TODO_STATES)
     approvals = base.filter(
         task__unit_id__in=role_units(user, APPROVE_PERM), state=State.CLOSE_REQUESTED
     )
     return {"todo": list(todo[:limit]), "approvals": list(approvals[:limit])}
+
+
+# A cell's colour when nothing in it is overdue: the first state present wins.
+CELL_COLORS = (
+    (State.RETURNED, "warning"),
+    (State.CLOSE_REQUESTED, "info"),
+    (State.IN_PROGRESS, "primary"),
+    (State.ASSIGNED, "secondary"),
+    (State.CLOSED, "success"),
+)
 
 
 def cell_color(states: list[tuple[str, datetime.date]], today: datetime.date) -> str:
@@ -38,15 +60,8 @@ def cell_color(states: list[tuple[str, datetime.date]], today: datetime.date) ->
         return ""
     if any(s in OPEN_STATES and due < today for s, due in states):
         return "danger"
-    for state, color in (
-        (State.RETURNED, "warning"),
-        (State.CLOSE_REQUESTED, "info"),
-        (State.IN_PROGRESS, "primary"),
-        (State.ASSIGNED, "secondary"),
-    ):
-        if any(s == state for s, _due in states):
-            return color
-    return "success" if any(s == State.CLOSED for s, _ in states) else "light"
+    present = {s for s, _due in states}
+    return next((color for state, color in CELL_COLORS if state in present), "light")
 
 
 def plan_board(user, plan: Plan, column_parent: Unit, page: int = 1) -> dict:
@@ -60,64 +75,118 @@ def plan_board(user, plan: Plan, column_parent: Unit, page: int = 1) -> dict:
         Unit.objects.visible_to(user).filter(parent=column_parent).order_by("sort_order", "code")
     )
     visible = Assignment.objects.visible_to(user)
+    # Ids, not instances: the ORM inspects every instance of an __in list.
+    task_ids, unit_ids = [t.pk for t in page_tasks], [u.pk for u in columns]
     if column_parent.pk == plan.unit_id:
-        rows = visible.filter(task__in=page_tasks, unit__in=columns).values_list(
+        rows = visible.filter(task_id__in=task_ids, unit_id__in=unit_ids).values_list(
             "task_id", "unit_id", "state", "due_date", "rollup"
         )
     else:
         rows = visible.filter(
-            parent__task__in=page_tasks, parent__unit=column_parent, unit__in=columns
+            parent__task_id__in=task_ids, parent__unit=column_parent, unit_id__in=unit_ids
         ).values_list("parent__task_id", "unit_id", "state", "due_date", "rollup")
     cells: dict[tuple[int, int], list] = defaultdict(list)
-    for task_id, unit_id, state, due, rollup in rows:
+    for task_id, unit_id, state, due, rollup in rows.order_by():
         cells[(task_id, unit_id)].append((state, due, rollup))
     today = timezone.localdate()
-    grid = []
-    for task in page_tasks:
-        line = []
-        for unit in columns:
-            found = cells.get((task.pk, unit.pk), [])
-            rollups = [r for s, _d, r in found if s not in EXCLUDED_STATES]
-            line.append(
-                {
-                    "color": cell_color([(s, d) for s, d, _r in found], today),
-                    "count": len(found),
-                    "rollup": round(sum(rollups) / len(rollups)) if rollups else None,
-                }
-            )
-        grid.append((task, line))
+    grid = [
+        (task, [board_cell(cells.get((task.pk, u.pk)), today) for u in columns])
+        for task in page_tasks
+    ]
     return {"columns": columns, "grid": grid, "total": total, "pages": -(-total // BOARD_PAGE)}
 
 
-def dashboard(user, unit: Unit) -> dict:
+def board_cell(found: list | None, today: datetime.date) -> tuple[str, int | None, int]:
+    """(colour, mean roll-up or None, how many assignments) of one board cell."""
+    if not found:
+        return ("", None, 0)
+    if len(found) == 1:  # nearly every cell
+        state, due, rollup = found[0]
+        counted = state not in EXCLUDED_STATES
+        return (cell_color([(state, due)], today), round(rollup) if counted else None, 1)
+    rollups = [r for s, _d, r in found if s not in EXCLUDED_STATES]
+    rollup = round(sum(rollups) / len(rollups)) if rollups else None
+    return (cell_color([(s, d) for s, d, _r in found], today), rollup, len(found))
+
+
+def dashboard(user, unit: Unit, max_age: int = 0) -> dict:
     """Figures for the work in `unit`'s subtree: counts by state, on-time rate,
-    completion by child unit, overdue trend and the overdue list."""
+    completion by child unit, overdue trend and the overdue list.
+
+    With `max_age`, the counted figures (numbers only, never records) may come
+    from the cache, at most that many seconds old, when the user sees the whole
+    subtree: they are then the same for everyone who may open this dashboard.
+    `counted_at` says when they were counted; the overdue list and the unit
+    names are always read now."""
     today = timezone.localdate()
-    work = Assignment.objects.visible_to(user).filter(subtree_q(unit, "unit"))
-    by_state = dict(work.values_list("state").annotate(n=Count("pk")).order_by())
-    closed = work.filter(state=State.CLOSED).aggregate(
-        total=Count("pk"), on_time=Count("pk", filter=Q(closed_at__date__lte=F("due_date")))
-    )
-    overdue = work.overdue(today)
-    return {
-        "by_state": [(s.value, s.label, by_state.get(s.value, 0)) for s in State],
-        "total": sum(by_state.values()),
-        "on_time_rate": round(100 * closed["on_time"] / closed["total"], 1)
-        if closed["total"]
-        else None,
-        "overdue_count": overdue.count(),
-        "overdue_list": list(overdue.select_related("task", "unit").order_by("due_date")[:20]),
-        "by_unit": completion_by_unit(work, unit),
-        "trend": overdue_trend(work, today),
-    }
-
-
-def completion_by_unit(work, unit: Unit) -> list[dict]:
-    """Per child unit: weighted roll-up of the assignments it holds itself
-    (its own work, not its children's, which its roll-up already contains)."""
     children = {u.pk: u.name for u in unit.children.order_by("sort_order", "code")}
     if not children:
         children = {unit.pk: unit.name}
+    if max_age and covers_subtree(Assignment, user, unit):
+        key = f"worklists:dashboard:{unit.pk}:{unit.path}:{today}"
+        figures = cache.get(key)
+        if figures is None:
+            figures = dashboard_figures(user, unit, list(children), today)
+            cache.set(key, figures, max_age)
+    else:
+        figures = dashboard_figures(user, unit, list(children), today)
+    by_state, by_unit = figures["by_state"], figures["by_unit"]
+    closed = by_state.get(State.CLOSED, {})
+    overdue = Assignment.objects.visible_in_subtree(user, unit).overdue(today)
+    return {
+        "by_state": [(s.value, s.label, by_state.get(s.value, {}).get("n", 0)) for s in State],
+        "total": sum(row["n"] for row in by_state.values()),
+        "on_time_rate": round(100 * closed["on_time"] / closed["n"], 1) if closed else None,
+        "overdue_count": sum(by_state.get(s, {}).get("past_due", 0) for s in OPEN_STATES),
+        "overdue_list": list(
+            overdue.select_related("task", "unit").order_by("due_date", "pk")[:20]
+        ),
+        "by_unit": [
+            {"unit": name, **by_unit.get(pk, {"completion": 0, "total": 0, "closed": 0})}
+            for pk, name in children.items()
+        ],
+        "trend": figures["trend"],
+        "counted_at": figures["counted_at"],
+    }
+
+
+def dashboard_figures(user, unit: Unit, children: list[int], today: datetime.date) -> dict:
+    """The counted part of the dashboard, in three queries over the big table."""
+    counted_at = timezone.now()
+    work = Assignment.objects.visible_in_subtree(user, unit)
+    by_state, overdue_today = state_figures(work, today)
+    return {
+        "by_state": by_state,
+        "by_unit": completion_by_unit(work, children),
+        "trend": overdue_trend(user, unit, today, overdue_today),
+        "counted_at": counted_at,
+    }
+
+
+def state_figures(work, today: datetime.date) -> tuple[dict, int]:
+    """One pass over the work, grouped by state: how many, how many past due,
+    how many closed on time. Returns the rows by state, and how many are
+    overdue at the end of today as the trend counts them."""
+    rows = (
+        work.values("state")
+        .annotate(
+            n=Count("pk"),
+            past_due=Count("pk", filter=Q(due_date__lt=today)),
+            on_time=Count(
+                "pk", filter=Q(state=State.CLOSED) & Q(closed_at__date__lte=F("due_date"))
+            ),
+            trend=Count("pk", filter=overdue_on(today)),
+        )
+        .order_by()
+    )
+    by_state = {row["state"]: row for row in rows}
+    trend = sum(row["trend"] for s, row in by_state.items() if s not in EXCLUDED_STATES)
+    return by_state, trend
+
+
+def completion_by_unit(work, children: list[int]) -> dict[int, dict]:
+    """Per child unit: weighted roll-up of the assignments it holds itself
+    (its own work, not its children's, which its roll-up already contains)."""
     rows = (
         work.filter(unit_id__in=children)
         .exclude(state__in=EXCLUDED_STATES)
@@ -130,34 +199,88 @@ def completion_by_unit(work, unit: Unit) -> list[dict]:
         )
         .order_by()
     )
-    found = {row["unit_id"]: row for row in rows}
-    result = []
-    for pk, name in children.items():
-        row = found.get(pk)
-        result.append(
-            {
-                "unit": name,
-                "completion": round(row["weighted"] / row["weight"], 1) if row else 0,
-                "total": row["total"] if row else 0,
-                "closed": row["closed"] if row else 0,
-            }
-        )
-    return result
-
-
-def overdue_trend(work, today: datetime.date) -> list[tuple[str, int]]:
-    """How many assignments were overdue at the end of each of the last weeks:
-    due before that day and not closed by it (waived and cancelled left out)."""
-    days = [today - datetime.timedelta(weeks=w) for w in range(TREND_WEEKS - 1, -1, -1)]
-    counted = work.exclude(state__in=EXCLUDED_STATES)
-    figures = counted.aggregate(
-        **{
-            f"d{i}": Count(
-                "pk",
-                filter=Q(due_date__lt=day, created_at__date__lte=day)
-                & (Q(closed_at__isnull=True) | Q(closed_at__date__gt=day)),
-            )
-            for i, day in enumerate(days)
+    return {
+        row["unit_id"]: {
+            "completion": round(row["weighted"] / row["weight"], 1),
+            "total": row["total"],
+            "closed": row["closed"],
         }
+        for row in rows
+    }
+
+
+def trend_days(today: datetime.date) -> list[datetime.date]:
+    return [today - datetime.timedelta(weeks=w) for w in range(TREND_WEEKS - 1, -1, -1)]
+
+
+def overdue_on(day: datetime.date) -> Q:
+    """Overdue at the end of `day`: due before it, created by then and not closed
+    by then (waived and cancelled work is left out by the callers). The local
+    day's end is turned into an instant once, so that the database compares
+    timestamps instead of converting every row to a local date."""
+    end = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    end += datetime.timedelta(days=1)
+    return Q(due_date__lt=day, created_at__lt=end) & (
+        Q(closed_at__isnull=True) | Q(closed_at__gte=end)
     )
-    return [(day.strftime("%m-%d"), figures[f"d{i}"]) for i, day in enumerate(days)]
+
+
+def overdue_trend(user, unit: Unit, today: datetime.date, today_count: int):
+    """How many assignments were overdue at the end of each of the last weeks:
+    past days from the snapshots (taken now when missing), today counted live."""
+    days = trend_days(today)
+    past = _snapshot_sums(user, unit, days[:-1])
+    missing = [day for day in days[:-1] if day not in past]
+    if missing:
+        _take_snapshots(missing)
+        past = _snapshot_sums(user, unit, days[:-1])
+    counts = [past.get(day, 0) for day in days[:-1]] + [today_count]
+    return [(day.strftime("%m-%d"), n) for day, n in zip(days, counts, strict=True)]
+
+
+def _snapshot_sums(user, unit: Unit, days: list[datetime.date]) -> dict[datetime.date, int]:
+    """Per taken day, the overdue count summed over the units of unit's subtree
+    that the user may see (0 when none); days not taken yet are absent."""
+    visible = subtree_scope_q(Assignment, user, unit)  # see OverdueSnapshot
+    rows = (
+        OverdueSnapshot.objects.filter(day__in=days)
+        .values("day")
+        .annotate(n=Coalesce(Sum("overdue", filter=visible), 0))
+        .values_list("day", "n")
+        .order_by()
+    )
+    return dict(rows)
+
+
+def take_overdue_snapshots(days: list[datetime.date]) -> int:
+    """Take the snapshots of the past days in `days` not taken yet (for
+    `jiceng digest`). Returns the rows written."""
+    wanted = [day for day in days if day < timezone.localdate()]
+    taken = set(
+        OverdueSnapshot.objects.filter(day__in=wanted).values_list("day", flat=True).distinct()
+    )
+    return _take_snapshots([day for day in wanted if day not in taken])
+
+
+def _take_snapshots(days: list[datetime.date]) -> int:
+    """Store, for each day, every unit's count of its own work overdue at the end
+    of that day, in one pass over the assignments. A unit holding work gets a
+    row even when nothing was overdue, so that a taken day is recognised."""
+    days = [day for day in days if day < timezone.localdate()]
+    if not days:
+        return 0
+    rows = (
+        Assignment.objects.exclude(state__in=EXCLUDED_STATES)
+        .values("unit_id")
+        .annotate(**{f"d{i}": Count("pk", filter=overdue_on(day)) for i, day in enumerate(days)})
+        .order_by()
+    )
+    snapshots = [
+        OverdueSnapshot(day=day, unit_id=row["unit_id"], overdue=row[f"d{i}"])
+        for row in rows
+        for i, day in enumerate(days)
+    ]
+    # One transaction (bulk_create's own): a day is taken whole or not at all;
+    # a dashboard taking the same day at the same time is ignored.
+    OverdueSnapshot.objects.bulk_create(snapshots, batch_size=2000, ignore_conflicts=True)
+    return len(snapshots)
