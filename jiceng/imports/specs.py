@@ -892,12 +892,11 @@ class PersonSpec(Spec):
 
     def _insert_new(self, new: list[Planned]) -> None:
         rows = [self._new_row(p.values, p.sealed) for p in new]
-        bulk.insert(Person, NEW_PERSON_COLUMNS, rows)
-        hash_at = NEW_PERSON_COLUMNS.index("id_number_hash")
-        pks = bulk.lookup(Person, "id_number_hash", "id", [row[hash_at] for row in rows])
-        for planned, row in zip(new, rows, strict=True):
-            planned.values["_pk"] = pks[row[hash_at]]
-            planned.values["_masked"] = row[hash_at + 1]
+        pks = bulk.insert_returning_ids(Person, NEW_PERSON_COLUMNS, rows, key="id_number_hash")
+        masked_at = NEW_PERSON_COLUMNS.index("id_number_masked")
+        for planned, row, pk in zip(new, rows, pks, strict=True):
+            planned.values["_pk"] = pk
+            planned.values["_masked"] = row[masked_at]
 
     def _new_row(self, values, sealed: dict) -> tuple:
         """A new person's columns, as Person() + _fill() would set them."""
@@ -981,7 +980,7 @@ NEW_PERSON_COLUMNS = [
     "birth_date",
     "id_number_cipher",
     "id_number_hash",
-    "id_number_masked",  # right after the hash: _insert_new reads it there
+    "id_number_masked",
     "phone_cipher",
     "phone_hash",
     "phone_masked",
