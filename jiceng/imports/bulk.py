@@ -139,7 +139,7 @@ def lookup(model, key: str, value: str, keys: Sequence) -> dict:
 
 @contextmanager
 def roomy_sqlite_cache(pages_kib: int = 32768):
-    """A larger SQLite page cache while a big import writes: with ten indexes on the
+    """A larger SQLite page cache while a big import writes: with nine indexes on the
     people table, the default 2 MB cache made index updates re-read pages. 32 MB: a 64 MB
     cache pushed a 100,000-row import over its 300 MB memory budget."""
     if connection.vendor != "sqlite":
