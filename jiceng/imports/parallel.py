@@ -71,7 +71,8 @@ def _in_workers(spec, work, batches: Iterator[list], workers: int) -> Iterator:
     with pool:  # terminates the workers on the way out, also on an error or a cancel
         pending: deque = deque()  # in file order: workers' pending results and local ones
         for batch in batches:
-            while pending and pending[0].ready():
+            # Results leave in order; past 4 per worker, wait for the oldest (memory bound).
+            while pending and (pending[0].ready() or len(pending) >= 4 * workers):
                 yield shared.take(pending.popleft())
             if len(pending) < 2 * workers:
                 pending.append(pool.apply_async(_run, (work, batch)))
