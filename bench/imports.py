@@ -11,6 +11,7 @@ import datetime
 import os
 import platform
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -158,4 +159,7 @@ def _baseline_write(path, rows):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)  # the roster, exports and SQLite file: ~90 MB
