@@ -6,6 +6,7 @@ JICENG_ENV selects the profile:
 - production: every secret must be given; HTTPS-only cookies and HSTS.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -205,6 +206,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JICENG_UPLOAD_MAX_BYTES", 20 * 1024 * 102
 JICENG_IMPORT_MAX_BYTES = env_int("JICENG_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 JICENG_JOB_RUNNER = env_str("JICENG_JOB_RUNNER", "")
 JICENG_IMPORT_THROTTLE_SECONDS = float(env_str("JICENG_IMPORT_THROTTLE_SECONDS", "0"))
+# Processes that clean and encrypt rows of a big import; 0 or 1: none (default: one per core).
+JICENG_IMPORT_WORKERS = env_int("JICENG_IMPORT_WORKERS", os.cpu_count() or 1)
 # Map tiles for unit boundaries, e.g. an intranet https://tiles.example/{z}/{x}/{y}.png;
 # empty (the default) draws boundaries on a blank map with a scale bar.
 JICENG_MAP_TILES = env_str("JICENG_MAP_TILES", "")

@@ -75,9 +75,10 @@ def test_streaming_xlsx_round_trips_through_calamine(tmp_path):
     table = [
         ["152502198506150011", " leading space", "a<b & c>d", datetime.date(2023, 12, 25), 42],
         ["bell\x07gone", "", None, datetime.datetime(2024, 1, 2, 12, 0), "=1+1"],
+        ["plain", "trailing\u3000", "\x01\x02", "中文", 0],
     ]
     count = write_table(path, "人员[名单]", ["号码", "文本", "符号", "日期", "编号"], table)
-    assert count == 2
+    assert count == 3
     book = CalamineWorkbook.from_path(str(path))
     assert book.sheet_names == ["人员_名单_"]
     got = book.get_sheet_by_index(0).to_python()
@@ -87,6 +88,7 @@ def test_streaming_xlsx_round_trips_through_calamine(tmp_path):
     assert got[2][0] == "bellgone" and got[2][1:3] == ["", ""]
     assert got[2][3] == datetime.datetime(2024, 1, 2, 12, 0)
     assert got[2][4] == "=1+1"  # text, never a formula
+    assert got[3] == ["plain", "trailing\u3000", "", "中文", "0"]  # a cell XML cannot hold: empty
     with zipfile.ZipFile(path) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
     assert 'state="frozen"' in sheet and "<f>" not in sheet

@@ -25,6 +25,11 @@ from xlsxwriter.utility import xl_col_to_name
 _EPOCH = datetime.datetime(1899, 12, 30)
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What sends a row's text to _cell: a character to escape or drop, or a space at the
+# start or end of a cell (cells are joined with DEL, which is neither).
+_TROUBLE = re.compile(
+    r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|(?:^|\x7f)\s|\s(?:\x7f|$)"
+)
 _CHUNK_ROWS = 2000
 HEADER_STYLE, DATE_STYLE = ' s="1"', 2  # style ids in STYLES
 
@@ -90,6 +95,8 @@ def _cell(ref: str, value: Any, style: str = "") -> str:
         return ""
     if _NEEDS_ESCAPE.search(value):
         value = escape(_NOT_XML.sub("", value))
+        if not value:  # nothing but characters XML cannot hold
+            return ""
     space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
     return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{value}</t></is></c>'
 
@@ -105,9 +112,22 @@ def _serial(value) -> str:
 
 
 def _row(number: int, refs: list[str], values: list[Any], style: str = "") -> str:
-    # The hot loop of an export: one f-string per cell, one join per row.
+    # The hot loop of an export: one f-string per cell, one join per row. A row whose
+    # text needs no escaping and has no edge spaces (nearly all) is checked once, and
+    # its text cells are built inline rather than by a call per cell.
     pairs = zip(refs, values, strict=False)
-    cells = "".join([_cell(f"{ref}{number}", value, style) for ref, value in pairs])
+    if style or _TROUBLE.search("\x7f".join([v for v in values if type(v) is str])):
+        cells = "".join([_cell(f"{ref}{number}", value, style) for ref, value in pairs])
+    else:
+        cells = "".join(
+            [
+                f'<c r="{ref}{number}" t="inlineStr"><is><t>{value}</t></is></c>'
+                if type(value) is str
+                else _cell(f"{ref}{number}", value)
+                for ref, value in pairs
+                if value != ""
+            ]
+        )
     return f'<row r="{number}">{cells}</row>'
 
 

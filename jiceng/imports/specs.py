@@ -11,9 +11,12 @@ Matching (so that importing the same file twice changes nothing):
 
 from __future__ import annotations
 
+import functools
+import json
+import operator
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from auditlog.context import set_actor
@@ -21,6 +24,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -122,7 +126,7 @@ class Spec:
         self._cleaners: dict[str, Callable[[Any], Any]] = {}
 
     def header_of(self, key: str) -> str:
-        return next((c.header for c in self.columns if c.key == key), key)
+        return _headers(type(self)).get(key, key)
 
     def clean(self, key: str, value) -> Any:
         return self.cleaner(key)(value)
@@ -134,10 +138,28 @@ class Spec:
         return self._cleaners[key]
 
     def check_row(self, values: dict[str, Any]) -> None:
-        """Cross-column checks and lookups; raise ValidationError({key: message})."""
+        """Cross-column checks and lookups; raise ValidationError({key: message}).
+
+        Runs in a worker process for big files (see parallel.py): it may use what the
+        spec loaded in __init__, never the database."""
+
+    def shared_objects(self) -> Iterable[Model]:
+        """The model instances loaded in __init__ that cleaned values refer to: a worker
+        process sends them back by reference (see parallel.py)."""
+        return ()
 
     def plan(self, cleaned: list[tuple[int, dict, dict]]):
         raise NotImplementedError
+
+    def seal_input(self, planned: Planned) -> Any:
+        """What seal() needs of a planned row: small and picklable."""
+        return None
+
+    def seal(self, inputs: list) -> list:
+        """The write's per-row work that needs nothing but the row (encryption), one
+        item per input; runs in a worker process for big files (see parallel.py).
+        The engine puts each item on its row as `planned.sealed` before write()."""
+        return inputs
 
     def write(self, new: list[Planned], changed: list[Planned]) -> None:
         raise NotImplementedError
@@ -148,11 +170,17 @@ class Spec:
         if delay:
             time.sleep(delay)
 
-    def duplicate(self, row: int, key, header: str, value: str) -> RowError | None:
+    def duplicate(self, row: int, key, header: str, value) -> RowError | None:
         if key in self.seen_keys:
-            return RowError(row, header, value, _("与文件中前面的行重复。"))
+            return RowError(row, header, cleaning.text(value), _("与文件中前面的行重复。"))
         self.seen_keys.add(key)
         return None
+
+
+@functools.cache
+def _headers(spec: type[Spec]) -> dict[str, str]:
+    # Asked twice per planned row: a dict, not a search through the columns.
+    return {c.key: c.header for c in reversed(spec.columns)}
 
 
 def _diff(pairs: list[tuple[str, Any, Any]]) -> dict[str, tuple[str, str]]:
@@ -230,6 +258,9 @@ class UnitSpec(Spec):
         self.changeable = set(Unit.objects.visible_to(user, "change").values_list("pk", flat=True))
         self.may_add_under = set(units_granting(user, "unit.add").values_list("pk", flat=True))
         self.planned_new: dict[str, str] = {}  # code -> kind, for parents later in the file
+
+    def shared_objects(self):
+        return self.visible.by_code.values()
 
     def clean_code(self, value) -> str:
         code = cleaning.compact(value)
@@ -403,6 +434,9 @@ class DepartmentSpec(Spec):
         self.changeable = set(
             Department.objects.visible_to(user, "change").values_list("pk", flat=True)
         )
+
+    def shared_objects(self):
+        return [*self.owners.by_code.values(), *self.communities.by_code.values()]
 
     def clean_kind(self, value) -> str:
         return _choice(self.TYPES, value, DepartmentType)
@@ -585,6 +619,9 @@ class PersonSpec(Spec):
         self.tags = {t.name: t for t in CareTag.objects.all()}
         self.now = timezone.now()
 
+    def shared_objects(self):
+        return [*self.units.by_code.values(), *self.departments.values(), *self.tags.values()]
+
     # --- cleaning, one column at a time
     def clean_id_number(self, value):
         raw = cleaning.compact(value)
@@ -712,7 +749,9 @@ class PersonSpec(Spec):
         base = Person.objects.select_related(
             "home_unit", "party_unit", "party_department", "workplace"
         ).prefetch_related("tags")
-        by_hash = {p.id_number_hash: p for p in base.filter(id_number_hash__in=hashes)}
+        # Most rows of a roster are new: find which hashes exist before loading people.
+        known = bulk.lookup(Person, "id_number_hash", "id", hashes)
+        by_hash = {p.id_number_hash: p for p in base.filter(pk__in=known.values())} if known else {}
         by_pk = {p.pk: p for p in base.filter(pk__in=refs)}
         visible = set(
             Person.objects.visible_to(self.user, "change")
@@ -724,7 +763,6 @@ class PersonSpec(Spec):
 
     def _plan_row(self, row, raw, values, by_hash, by_pk, visible):
         id_header = self.header_of("id_number")
-        shown = cleaning.text(raw.get("id_number"))
         if isinstance(values["id_number"], MaskedId):
             person = by_pk.get(values["ref"])
             if (
@@ -742,7 +780,7 @@ class PersonSpec(Spec):
         else:
             key = values["_hash"]
             person = by_hash.get(key)
-        dup = self.duplicate(row, key, id_header, shown)
+        dup = self.duplicate(row, key, id_header, raw.get("id_number"))
         if dup:
             return dup
         values["_label"] = values["name"]
@@ -837,22 +875,32 @@ class PersonSpec(Spec):
         self._write_audit(new, LogEntry.Action.CREATE)
         self._write_audit(changed, LogEntry.Action.UPDATE)
 
-    def _insert_new(self, new: list[Planned]) -> None:
-        rows = [self._new_row(p.values) for p in new]
-        bulk.insert(Person, NEW_PERSON_COLUMNS, rows)
-        hash_at = NEW_PERSON_COLUMNS.index("id_number_hash")
-        pks = _pks_by_hash([row[hash_at] for row in rows])
-        for planned, row in zip(new, rows, strict=True):
-            planned.values["_pk"] = pks[row[hash_at]]
-            planned.values["_masked"] = row[hash_at + 1]
-
-    def _new_row(self, values) -> tuple:
-        """A new person's columns, as Person() + _fill() would set them."""
-        columns = {"gender": "", "birth_date": None}
-        columns |= Person.id_number_columns(values["id_number"])
-        phone = values.get("phone")
+    def seal_input(self, planned):
+        if planned.action != "new":
+            return None  # changed people are saved through the model, which encrypts
+        phone = planned.values.get("phone")
         masked_or_absent = phone is None or isinstance(phone, MaskedId)
-        columns |= Person.phone_columns("" if masked_or_absent else phone)
+        return str(planned.values["id_number"]), "" if masked_or_absent else str(phone)
+
+    def seal(self, inputs):
+        return [
+            None
+            if pair is None
+            else Person.id_number_columns(pair[0]) | Person.phone_columns(pair[1])
+            for pair in inputs
+        ]
+
+    def _insert_new(self, new: list[Planned]) -> None:
+        rows = [self._new_row(p.values, p.sealed) for p in new]
+        pks = bulk.insert_returning_ids(Person, NEW_PERSON_COLUMNS, rows, key="id_number_hash")
+        masked_at = NEW_PERSON_COLUMNS.index("id_number_masked")
+        for planned, row, pk in zip(new, rows, pks, strict=True):
+            planned.values["_pk"] = pk
+            planned.values["_masked"] = row[masked_at]
+
+    def _new_row(self, values, sealed: dict) -> tuple:
+        """A new person's columns, as Person() + _fill() would set them."""
+        columns = {"gender": "", "birth_date": None} | sealed
         has_status = "political_status" in values
         party_unit = values["party_unit_obj"] if has_status else None
         party_department = values["party_department_obj"] if has_status else None
@@ -871,7 +919,7 @@ class PersonSpec(Spec):
             "created_at": self.now,
             "updated_at": self.now,
         }
-        return tuple(columns[name] for name in NEW_PERSON_COLUMNS)
+        return _new_person_tuple(columns)
 
     def _write_tags(self, new, changed):
         through = Person.tags.through
@@ -891,7 +939,7 @@ class PersonSpec(Spec):
             return
         content_type_id = ContentType.objects.get_for_model(Person).pk
         actor_id = self.user.pk or None
-        job = {"import_job": self.job_id}
+        job = bulk.JsonText(json.dumps({"import_job": self.job_id}))
         rows = [
             (
                 content_type_id,
@@ -910,15 +958,20 @@ class PersonSpec(Spec):
         bulk.insert(LogEntry, AUDIT_COLUMNS, rows)
 
     @staticmethod
-    def _audit_changes(planned: Planned, action) -> dict[str, list[str]]:
+    def _audit_changes(planned: Planned, action) -> dict[str, list[str]] | bulk.JsonText:
         if action == LogEntry.Action.UPDATE:
             return {field: list(pair) for field, pair in (planned.diff or {}).items()}
-        return {
-            "name": ["None", planned.values["name"]],
-            "id_number_masked": ["None", planned.values["_masked"]],
-            "home_unit": ["None", str(planned.values["home_obj"])],
-        }
+        # The text json.dumps would give for {"name": ["None", name], ...}, a few µs
+        # cheaper per row with nothing but strings to quote.
+        values = planned.values
+        quoted = (values["name"], values["_masked"], str(values["home_obj"]))
+        return bulk.JsonText(_NEW_AUDIT_CHANGES.format(*map(_json_string, quoted)))
 
+
+_NEW_AUDIT_CHANGES = (
+    '{{"name": ["None", {}], "id_number_masked": ["None", {}], "home_unit": ["None", {}]}}'
+)
+_json_string = json.encoder.encode_basestring_ascii  # json.dumps's own quoting of a str
 
 NEW_PERSON_COLUMNS = [
     "name",
@@ -927,7 +980,7 @@ NEW_PERSON_COLUMNS = [
     "birth_date",
     "id_number_cipher",
     "id_number_hash",
-    "id_number_masked",  # right after the hash: _insert_new reads it there
+    "id_number_masked",
     "phone_cipher",
     "phone_hash",
     "phone_masked",
@@ -940,6 +993,7 @@ NEW_PERSON_COLUMNS = [
     "created_at",
     "updated_at",
 ]
+_new_person_tuple = operator.itemgetter(*NEW_PERSON_COLUMNS)
 AUDIT_COLUMNS = [
     "content_type_id",
     "object_pk",
@@ -952,17 +1006,6 @@ AUDIT_COLUMNS = [
     "timestamp",
     "additional_data",
 ]
-_PK_CHUNK = 5000  # stays under SQLite's limit on query parameters
-
-
-def _pks_by_hash(hashes: list[str]) -> dict[str, int]:
-    pks: dict[str, int] = {}
-    for start in range(0, len(hashes), _PK_CHUNK):
-        chunk = hashes[start : start + _PK_CHUNK]
-        pks.update(
-            Person.objects.filter(id_number_hash__in=chunk).values_list("id_number_hash", "pk")
-        )
-    return pks
 
 
 def _pk_of(planned: Planned) -> int:

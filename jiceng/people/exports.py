@@ -11,10 +11,12 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.db import connection
+
 from jiceng.orgs.models import Department, Unit, UnitKind
 
 from .choices import Gender, PoliticalStatus
-from .models import Person
+from .models import CareTag, Person
 
 CHUNK = 2000
 FIELDS = (
@@ -54,15 +56,21 @@ class _Names:
 
 
 def _tags(pks: list[int]) -> dict[int, list[str]]:
-    through = Person.tags.through
+    """Tag names per person, in the tags' order. A plain query: the ORM's `__in`
+    prepared each of 2,000 ids in Python, a fifth of the export's time."""
+    through, quote = Person.tags.through, connection.ops.quote_name
+    links, tags = quote(through._meta.db_table), quote(CareTag._meta.db_table)
     names: dict[int, list[str]] = defaultdict(list)
-    links = (
-        through.objects.filter(person_id__in=pks)
-        .order_by("caretag__sort_order", "caretag__name")
-        .values_list("person_id", "caretag__name")
-    )
-    for person_id, name in links:
-        names[person_id].append(name)
+    if not pks:
+        return names
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT l.person_id, t.name FROM {links} l JOIN {tags} t ON t.id = l.caretag_id "
+            f"WHERE l.person_id IN ({', '.join(['%s'] * len(pks))}) ORDER BY t.sort_order, t.name",
+            pks,
+        )
+        for person_id, name in cursor.fetchall():
+            names[person_id].append(name)
     return names
 
 

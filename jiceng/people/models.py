@@ -86,7 +86,11 @@ class Person(Scoped):
     )
     party_join_date = models.DateField(_l("入党日期"), null=True, blank=True)
     home_unit = models.ForeignKey(
-        "orgs.Unit", models.PROTECT, related_name="residents", verbose_name=_l("居住社区或网格")
+        "orgs.Unit",
+        models.PROTECT,
+        related_name="residents",
+        verbose_name=_l("居住社区或网格"),
+        db_index=False,  # (home_unit, name) below serves every lookup by home unit
     )
     workplace = models.ForeignKey(
         "orgs.Department",
