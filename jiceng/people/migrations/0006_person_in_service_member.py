@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0003_path_bytewise_collation'),
-        ('people', '0004_drop_name_index'),
+        ('people', '0005_person_home_unit_single_index_dropped'),
     ]
 
     operations = [
