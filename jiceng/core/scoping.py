@@ -79,23 +79,6 @@ def scope_filter(model: type[Scoped], user, action: str = "view") -> Q:
     return condition
 
 
-def scope_covers(user, model: type[Scoped], unit: Unit, action: str = "view") -> bool:
-    """Whether the user may `action` every record of `model` in unit's subtree:
-    then `visible_to(...)` adds nothing to a filter on that subtree, and a query
-    may leave it out (one semi-join less over large tables)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if model.scope_unit is None:
-        return False
-    perm = permission_name(model, action)
-    return any(
-        a.unit_id is not None and a.grants(perm) and unit.path.startswith(a.unit.path)
-        for a in user.assignments
-    )
-
-
 def user_can(user, perm: str) -> bool:
     """Whether any of the user's assignments grants `perm` somewhere."""
     if not getattr(user, "is_authenticated", False):

@@ -15,7 +15,7 @@ from auditlog.models import LogEntry
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from jiceng.core.scoping import scope_covers, subtree_bounds
+from jiceng.core.scoping import subtree_bounds
 from jiceng.people.models import Person
 
 from .models import Unit
@@ -50,10 +50,7 @@ def _units_in(area: Unit):
 
 def _people_in(user, area: Unit):
     """People living in area's subtree whom the user may see."""
-    people = Person.objects.filter(home_unit__in=_units_in(area).values("pk"))
-    if scope_covers(user, Person, area):
-        return people
-    return people & Person.objects.visible_to(user)
+    return Person.objects.visible_in_subtree(user, area)
 
 
 def annotate_counts(user, nodes: Iterable[Unit], parent: Unit | None = None) -> list[Unit]:
