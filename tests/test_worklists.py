@@ -430,10 +430,14 @@ def test_plan_board_and_drill_down(world, work, login, django_assert_max_num_que
 def test_dashboard_and_task_page(world, work, login, django_assert_max_num_queries):
     client = login("street_admin")
     # The first dashboard of a day also takes the overdue snapshots of past
-    # trend days (two queries); later views read them (see the snapshot tests).
-    with django_assert_max_num_queries(16):
+    # trend days (two queries); later views read them (see the snapshot tests);
+    # one more asks whether the user may open the level above.
+    with django_assert_max_num_queries(17):
         page = client.get("/work/dashboard/")
     assert page.status_code == 200 and "CANARY" not in page.content.decode()
+    assert "上一级" not in page.content.decode()  # the city is outside a street's scope
+    city_view = login("city_admin").get(f"/work/dashboard/?unit={world.street_a.pk}")
+    assert f'href="?unit={world.city.pk}"' in city_view.content.decode()
     assert client.get(f"/work/dashboard/?unit={world.street_b.pk}").status_code == 404
     with django_assert_max_num_queries(25):
         task_page = client.get(f"/work/tasks/{work['street_a'].pk}/").content.decode()
