@@ -12,10 +12,14 @@ from django.http import QueryDict
 def list_view(kind: str):
     from jiceng.orgs.views import DepartmentListView, UnitListView
     from jiceng.people.views import PersonListView
+    from jiceng.reporting.views import MemberReportListView
 
-    return {"units": UnitListView, "departments": DepartmentListView, "people": PersonListView}[
-        kind
-    ]
+    return {
+        "units": UnitListView,
+        "departments": DepartmentListView,
+        "people": PersonListView,
+        "member-reports": MemberReportListView,
+    }[kind]
 
 
 def export_source(kind: str, user):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
 from jiceng.core.audit import history
-from jiceng.core.exports import EXPORTERS, Column
+from jiceng.core.exports import Column, small_xlsx_response
 from jiceng.core.scoping import user_can
 from jiceng.core.views import ScopedCreateView, ScopedListView
 from jiceng.orgs.models import Unit
@@ -260,10 +260,7 @@ def plan_board(request, pk: int):
 def plan_tasks_export(request, pk: int):
     """The plan's tasks in the import template's columns (edit, then import back)."""
     plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=pk)
-    exporter = EXPORTERS.get(request.GET.get("export", "xlsx"))
-    if exporter is None:
-        raise Http404
-    return exporter(
+    return small_xlsx_response(
         _("%(plan)s-任务清单") % {"plan": plan.title}, *imports.export_table(request.user, plan)
     )
 
