@@ -370,3 +370,18 @@ def test_member_report_import_command(world, tmp_path):
     call_command("export", "member-reports", str(exported), user="dept_admin", stdout=out)
     call_command("import", "member-reports", str(exported), user="dept_admin", stdout=out)
     assert "不变 1" in out.getvalue() and MemberReport.objects.count() == 1
+
+
+def test_templates_explain_every_column_and_offer_priorities(world, login):
+    import zipfile
+
+    tasks = login("city_admin").get("/imports/tasks/template.xlsx").content
+    book = CalamineWorkbook.from_filelike(io.BytesIO(tasks))
+    assert book.get_sheet_by_index(0).to_python()[0][:5] == TASK_HEADER[:5]
+    notes = book.get_sheet_by_name("填写说明").to_python()
+    assert any("高、中、低" in str(cell) for row in notes for cell in row)
+    with zipfile.ZipFile(io.BytesIO(tasks)) as archive:
+        assert b"dataValidation" in archive.read("xl/worksheets/sheet1.xml")
+    members = login("dept_admin").get("/imports/member-reports/template.xlsx").content
+    notes = CalamineWorkbook.from_filelike(io.BytesIO(members)).get_sheet_by_name("填写说明")
+    assert any("政策宣传" in str(cell) for row in notes.to_python() for cell in row)
