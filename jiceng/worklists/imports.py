@@ -118,6 +118,11 @@ class TaskSpec(Spec):
     def may_import(cls, user) -> bool:
         return user_can(user, "task.add") and user_can(user, "plan.change")
 
+    def shared_objects(self):
+        # check_row puts these units into the values; a worker process (the engine's
+        # parallel cleaning, for big files) hands them back by reference.
+        return [*self.leads.by_pk.values(), *self.units.by_pk.values()]
+
     def bind(self, params):
         self.target_plan = params["plan"]
         self.existing = defaultdict(list)
