@@ -40,12 +40,24 @@ WRITE_EXEMPT = {
     "may be the walker's own API token. Tested in tests/test_api.py",
 }
 # Function views that take a record id: the model they serve (class views declare it).
-FUNCTION_VIEW_MODELS = {"people:person-reveal": "people.Person"}
+FUNCTION_VIEW_MODELS = {
+    "people:person-reveal": "people.Person",
+    "worklists:plan-tasks-export": "worklists.Plan",
+}
 # Non-integer path parameters: the values to try.
 STR_PARAM_VALUES = {
     "field": ["id_number", "phone"],
     # import kinds, and the reporting records that take transitions
-    "kind": ["units", "departments", "people", "memberreport", "departmentreport", "servicerecord"],
+    "kind": [
+        "units",
+        "departments",
+        "people",
+        "tasks",
+        "member-reports",
+        "memberreport",
+        "departmentreport",
+        "servicerecord",
+    ],
     "name": ["confirm", "reject"],
     "code": ["152502002001"],  # the canary community's code (a join link outside scope)
 }

@@ -10,16 +10,19 @@ as they equal what its columns give.
 from __future__ import annotations
 
 import csv
+import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from jiceng.core import xlsx
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,16 @@ def xlsx_response(basename: str, header: list[str], values: Iterable[list]) -> F
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     write_xlsx_rows(spool, basename, header, values)
     spool.seek(0)
-    response = FileResponse(
-        spool, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = FileResponse(spool, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = _disposition(_filename(basename, "xlsx"))
+    return response
+
+
+def small_xlsx_response(basename: str, header: list[str], values: Iterable[list]) -> HttpResponse:
+    """An .xlsx built in memory: for short tables (a plan's tasks), no temporary file."""
+    buffer = io.BytesIO()
+    write_xlsx_rows(buffer, basename, header, values)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = _disposition(_filename(basename, "xlsx"))
     return response
 

@@ -21,10 +21,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from . import engine, progress
+from . import engine, params, progress
 from .models import ImportJob, JobState
 from .safety import RefusedFile
-from .specs import SPECS
 
 log = logging.getLogger(__name__)
 ERROR_LIMIT = 5000  # stored for the page; the annotated file lists every one
@@ -41,14 +40,18 @@ def upload_dir() -> Path:
     return path
 
 
-def create_job(user, kind: str, uploaded) -> ImportJob:
+def create_job(user, kind: str, uploaded, job_params: dict | None = None) -> ImportJob:
     suffix = Path(uploaded.name).suffix.lower()[:8]
     target = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
     with target.open("wb") as out:
         for chunk in uploaded.chunks():
             out.write(chunk)
     return ImportJob.objects.create(
-        user=user, kind=kind, filename=uploaded.name[:255], stored_path=str(target)
+        user=user,
+        kind=kind,
+        filename=uploaded.name[:255],
+        stored_path=str(target),
+        params=job_params or {},
     )
 
 
@@ -95,7 +98,7 @@ def _callbacks(job: ImportJob):
 
 
 def _validate(job: ImportJob) -> engine.Result:
-    spec = SPECS[job.kind](job.user, job.pk)
+    spec = params.build_spec(job.kind, job.user, job.pk, job.params)
     report, _cancelled = _callbacks(job)
     return spec, engine.validate(spec, Path(job.stored_path), job.filename, report)
 

@@ -55,6 +55,8 @@ class ImportJob(models.Model):
     )
     kind = models.CharField(_l("导入类型"), max_length=32)
     filename = models.CharField(_l("文件名"), max_length=255)
+    # What the import needs besides the file, e.g. {"plan": 12}: see params.py.
+    params = models.JSONField(_l("导入参数"), default=dict, blank=True)
     stored_path = models.CharField(max_length=500, editable=False)
     state = models.CharField(
         _l("状态"), max_length=16, choices=JobState.choices, default=JobState.QUEUED

@@ -125,6 +125,18 @@ class Spec:
         self.seen_keys: set = set()
         self._cleaners: dict[str, Callable[[Any], Any]] = {}
 
+    # A form (taking user=) for what an import needs besides the file, such as the
+    # plan tasks go into; jiceng.imports.params cleans it and calls bind().
+    params_form: ClassVar[type | None] = None
+
+    def bind(self, params: dict[str, Any]) -> None:
+        """Receive the cleaned parameters (specs with a params_form only)."""
+
+    @classmethod
+    def may_import(cls, user) -> bool:
+        """Whether the user may start an import of this kind (kinds outside IMPORT_PERMS)."""
+        return False
+
     def header_of(self, key: str) -> str:
         return _headers(type(self)).get(key, key)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django import forms
 from django.contrib import messages
@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 
 from jiceng.core.scoping import user_can
 
-from . import jobs, progress, workbooks
+from . import jobs, params, progress, workbooks
 from .models import ImportJob, JobState
-from .safety import max_bytes
+from .safety import RefusedFile, max_bytes
 from .specs import SPECS
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Who may import what: any of these permissions somewhere (rows are then checked one by one).
+# Who may import what: any of these permissions somewhere (rows are then checked one by
+# one). Kinds registered by other apps answer through their spec's may_import().
 IMPORT_PERMS = {
     "units": ("unit.add", "unit.change"),
     "departments": ("department.add", "department.change"),
@@ -45,10 +46,16 @@ class UploadForm(forms.Form):
         return uploaded
 
 
+def may_import(user, kind: str) -> bool:
+    if kind in IMPORT_PERMS:
+        return any(user_can(user, perm) for perm in IMPORT_PERMS[kind])
+    return SPECS[kind].may_import(user)
+
+
 def _spec_for(request, kind: str):
     if kind not in SPECS:
         raise Http404
-    if not any(user_can(request.user, perm) for perm in IMPORT_PERMS[kind]):
+    if not may_import(request.user, kind):
         raise PermissionDenied(_("您没有导入此类记录的权限。"))
     return SPECS[kind]
 
@@ -62,11 +69,7 @@ def _own_job(request, pk: int) -> ImportJob:
 
 @login_required
 def index(request):
-    kinds = [
-        (kind, spec)
-        for kind, spec in SPECS.items()
-        if any(user_can(request.user, perm) for perm in IMPORT_PERMS[kind])
-    ]
+    kinds = [(kind, spec) for kind, spec in SPECS.items() if may_import(request.user, kind)]
     recent = ImportJob.objects.filter(user=request.user)[:20]
     return render(request, "imports/index.html", {"kinds": kinds, "recent": recent})
 
@@ -75,13 +78,34 @@ def index(request):
 def start(request, kind: str):
     spec = _spec_for(request, kind)
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        job = jobs.create_job(request.user, kind, form.cleaned_data["file"])
+    params_form = _params_form(request, spec)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (params_form is None or params_form.is_valid())
+    ):
+        job_params = params.stored(params_form.cleaned_data) if params_form else {}
+        job = jobs.create_job(request.user, kind, form.cleaned_data["file"], job_params)
         jobs.launch(job, "validate")
         return redirect(job)
     recent = ImportJob.objects.filter(user=request.user, kind=kind)[:10]
-    context = {"spec": spec, "kind": kind, "form": form, "recent": recent}
+    context = {
+        "spec": spec,
+        "kind": kind,
+        "form": form,
+        "params_form": params_form,
+        "recent": recent,
+    }
     return render(request, "imports/start.html", context)
+
+
+def _params_form(request, spec):
+    """The spec's parameters: posted with the file, or preset by a link (?plan=12)."""
+    if spec.params_form is None:
+        return None
+    if request.method == "POST":
+        return spec.params_form(request.POST, user=request.user)
+    return spec.params_form(initial=request.GET.dict(), user=request.user)
 
 
 @login_required
@@ -90,6 +114,19 @@ def template(request, kind: str):
     response = HttpResponse(workbooks.template(spec), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(spec.filename)}.xlsx"
     return response
+
+
+def _job_params(job: ImportJob) -> list[tuple[str, str]]:
+    """(label, value) of the job's parameters, as the user chose them."""
+    form_class = SPECS[job.kind].params_form
+    if form_class is None:
+        return []
+    form = form_class(job.params, user=job.user)
+    try:
+        cleaned = params.clean(form)
+    except RefusedFile as exc:
+        return [(_("参数"), str(exc))]
+    return [(str(form.fields[name].label), str(value)) for name, value in cleaned.items()]
 
 
 def _job_context(job: ImportJob) -> dict:
@@ -112,8 +149,10 @@ def _job_context(job: ImportJob) -> dict:
 @login_required
 def job_detail(request, pk: int):
     job = _own_job(request, pk)
-    template_name = "imports/_job.html" if request.htmx else "imports/job.html"
-    return render(request, template_name, _job_context(job))
+    if request.htmx:  # the progress poll: the part that changes
+        return render(request, "imports/_job.html", _job_context(job))
+    context = {**_job_context(job), "params": _job_params(job), "again": urlencode(job.params)}
+    return render(request, "imports/job.html", context)
 
 
 @login_required

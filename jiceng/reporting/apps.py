@@ -8,8 +8,12 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from jiceng.core.audit import register_audited
+        from jiceng.imports.specs import SPECS
 
         from . import models
+        from .imports import MemberReportSpec
+
+        SPECS[MemberReportSpec.kind] = MemberReportSpec  # 个人报到 through the import engine
 
         for model in (
             models.DepartmentReport,

@@ -165,18 +165,37 @@ def register_member(
     return report
 
 
+def registering_departments(user) -> list[int]:
+    """The departments whose members the user registers in bulk (department admins)."""
+    return [
+        a.department_id
+        for a in user.assignments
+        if a.department_id is not None and a.grants("memberreport.add")
+    ]
+
+
+def active_registration(person: Person, period: str) -> MemberReport | None:
+    return (
+        MemberReport.objects.filter(person=person, period=period, state__in=ACTIVE_REPORT_STATES)
+        .select_related("community")
+        .first()
+    )
+
+
 def check_can_register(person: Person, community: Unit, period: str) -> None:
+    check_registration(person, community, active_registration(person, period), period)
+
+
+def check_registration(
+    person: Person, community: Unit, active: MemberReport | None, period: str
+) -> None:
+    """Refuse a registration; `active` is the person's active one in the period, if any."""
     if not person.is_party_member:
         raise ReportingError(
             _("%(name)s 不是中共党员（含预备党员），不能办理在职党员报到。") % {"name": person}
         )
     if community.kind != UnitKind.COMMUNITY:
         raise ReportingError(_("只能到社区报到。"))
-    active = (
-        MemberReport.objects.filter(person=person, period=period, state__in=ACTIVE_REPORT_STATES)
-        .select_related("community")
-        .first()
-    )
     if active is not None:
         raise ReportingError(
             _("%(name)s 在 %(period)s 已到“%(community)s”报到（%(state)s），不能重复报到。")

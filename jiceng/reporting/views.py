@@ -20,7 +20,7 @@ from jiceng.core.views import ScopedCreateView, ScopedListView, ScopedUpdateView
 from jiceng.orgs.models import Department, Unit, UnitKind
 from jiceng.people.models import Person
 
-from . import figures, qr, services
+from . import figures, imports, qr, services
 from .filters import (
     DepartmentReportFilter,
     GridResponsibilityFilter,
@@ -52,8 +52,8 @@ from .models import (
 )
 from .periods import current_period
 
-# The columns of the member-report list and export; also the column spec an
-# importer (the shared import engine, built on another branch) maps from.
+# The columns of the member-report list and page; its export has the import
+# template's columns instead (imports.MemberReportSpec), so it can come back.
 MEMBER_REPORT_COLUMNS = [
     Column(_l("姓名"), lambda r: r.person.name, link=True),
     Column(_l("公民身份号码"), lambda r: r.person.id_number_masked, wide_only=True),
@@ -67,17 +67,6 @@ MEMBER_REPORT_COLUMNS = [
     Column(_l("报到周期"), lambda r: r.period, wide_only=True),
     Column(_l("状态"), lambda r: r.get_state_display()),
 ]
-# Import hook: header -> field for the generic import engine (not built here).
-MEMBER_REPORT_IMPORT_SPEC = {
-    "公民身份号码": "id_number",
-    "报到社区编码": "community_code",
-    "小区": "estate",
-    "楼栋": "building",
-    "单元": "entrance",
-    "室": "room",
-    "特长": "skills",
-    "可服务时间": "available_times",
-}
 
 
 class MemberReportListView(ScopedListView):
@@ -93,6 +82,15 @@ class MemberReportListView(ScopedListView):
             .select_related("person", "community", "grid", "department")
             .order_by("community__path", "person__name", "pk")
         )
+
+    def export_table(self, queryset):
+        return imports.export_table(queryset.iterator(chunk_size=2000))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if imports.MemberReportSpec.may_import(self.request.user):
+            context["import_url"] = reverse("imports:start", args=[imports.MemberReportSpec.kind])
+        return context
 
 
 def _detail(request, obj, title, fields, extra=None):
@@ -232,7 +230,7 @@ def _unreported_members(user, period: str):
 
 @login_required
 def bulk_register(request):
-    if not any(a.department_id and a.grants("memberreport.add") for a in request.user.assignments):
+    if not services.registering_departments(request.user):
         raise PermissionDenied(_("只有部门党组织管理员可以批量报到。"))
     period = current_period()
     candidates = _unreported_members(request.user, period)

@@ -8,8 +8,12 @@ class WorklistsConfig(AppConfig):
 
     def ready(self) -> None:
         from jiceng.core.audit import register_audited
+        from jiceng.imports.specs import SPECS
 
         from . import models, signals  # noqa: F401 - signals connect on import
+        from .imports import TaskSpec
+
+        SPECS[TaskSpec.kind] = TaskSpec  # 计划任务 through the shared import engine
 
         for model in (
             models.Plan,

@@ -301,15 +301,19 @@ def check_due_date(due_date: datetime.date, parent: Assignment | None) -> None:
         )
 
 
-def assign(user, task: Task, units: Iterable[Unit], parent: Assignment | None = None) -> list:
-    """One assignment per unit; units must lie below the assigning unit."""
-    units = list(units)
+def check_assignees(assigning: Unit, units: list[Unit], parent: Assignment | None = None) -> None:
     if not units:
         raise WorkflowError(_("请至少选择一个承办单位。"))
     for unit in units:
-        inside = unit.path.startswith(task.unit.path)
-        if not inside or (unit.pk == task.unit_id and parent is None):
+        inside = unit.path.startswith(assigning.path)
+        if not inside or (unit.pk == assigning.pk and parent is None):
             raise WorkflowError(_("“%(unit)s”不在交办单位的下级范围内。") % {"unit": unit.name})
+
+
+def assign(user, task: Task, units: Iterable[Unit], parent: Assignment | None = None) -> list:
+    """One assignment per unit; units must lie below the assigning unit."""
+    units = list(units)
+    check_assignees(task.unit, units, parent)
     taken = set(task.assignments.filter(unit__in=units).values_list("unit_id", flat=True))
     created = Assignment.objects.bulk_create(
         [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("plans/", views.PlanListView.as_view(), name="plan-list"),
     path("plans/new/", views.PlanCreateView.as_view(), name="plan-create"),
     path("plans/<int:pk>/", views.plan_board, name="plan-board"),
+    path("plans/<int:pk>/tasks.xlsx", views.plan_tasks_export, name="plan-tasks-export"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("visits/", views.VisitListView.as_view(), name="visit-list"),
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),

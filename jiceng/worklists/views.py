@@ -11,15 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from jiceng.core.audit import history
-from jiceng.core.exports import Column
+from jiceng.core.exports import Column, small_xlsx_response
 from jiceng.core.scoping import user_can
 from jiceng.core.views import ScopedCreateView, ScopedListView
 from jiceng.orgs.models import Unit
 
-from . import queries, services
+from . import imports, queries, services
 from .filters import AssignmentFilter
 from .forms import DecomposeForm, EscalationForm, FindingForm, PlanForm, ReportForm, TaskForm
 from .models import Assignment, Plan, Project, State, SupervisionVisit, Task
@@ -268,7 +268,21 @@ def plan_board(request, pk: int):
     board["grid"] = [(task, board_cells_html(cells)) for task, cells in board["grid"]]
     context = {"plan": plan, "column_parent": column_parent, "page": page, **board}
     context["can_add_task"] = user_can(request.user, "task.add")
+    context["can_import"] = (
+        imports.TaskSpec.may_import(request.user)
+        and Plan.objects.visible_to(request.user, "change").filter(pk=plan.pk).exists()
+    )
     return render(request, "worklists/plan_board.html", context)
+
+
+@login_required
+@require_GET
+def plan_tasks_export(request, pk: int):
+    """The plan's tasks in the import template's columns (edit, then import back)."""
+    plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=pk)
+    return small_xlsx_response(
+        _("%(plan)s-任务清单") % {"plan": plan.title}, *imports.export_table(request.user, plan)
+    )
 
 
 @login_required

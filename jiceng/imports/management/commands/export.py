@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "导出名单：jiceng export KIND FILE(.xlsx|.csv) --user USERNAME"
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["departments", "people", "units"])
+        parser.add_argument("kind", choices=["departments", "member-reports", "people", "units"])
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="按该用户的管辖范围导出")
 
