@@ -76,4 +76,4 @@ class PoliticalStatus(models.TextChoices):
     MASSES = "masses", _l("群众")
 
 
-PARTY_STATUSES = {PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY}
+PARTY_STATUSES = (PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY)

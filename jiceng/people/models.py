@@ -122,8 +122,10 @@ class Person(Scoped):
             # In-service members per home unit (双报到 figures): an index-only scan.
             models.Index(
                 fields=["home_unit"],
+                # A list, not a set: a set's order changes between runs, and with
+                # it what makemigrations thinks of this index.
                 condition=models.Q(
-                    party_department__isnull=False, political_status__in=PARTY_STATUSES
+                    party_department__isnull=False, political_status__in=list(PARTY_STATUSES)
                 ),
                 name="person_in_service_member",
             ),

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='person',
-            index=models.Index(condition=models.Q(('party_department__isnull', False), ('political_status__in', {'party_member', 'probationary'})), fields=['home_unit'], name='person_in_service_member'),
+            index=models.Index(condition=models.Q(('party_department__isnull', False), ('political_status__in', ['party_member', 'probationary'])), fields=['home_unit'], name='person_in_service_member'),
         ),
     ]
