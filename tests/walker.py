@@ -40,7 +40,11 @@ WRITE_EXEMPT = {
     "may be the walker's own API token. Tested in tests/test_api.py",
 }
 # Function views that take a record id: the model they serve (class views declare it).
-FUNCTION_VIEW_MODELS = {"people:person-reveal": "people.Person"}
+FUNCTION_VIEW_MODELS = {
+    "people:person-reveal": "people.Person",
+    "worklists:meeting-create": "worklists.JointMeetingBody",  # records a meeting of the body
+    "worklists:meeting-resolve": "worklists.Meeting",
+}
 # Non-integer path parameters: the values to try.
 STR_PARAM_VALUES = {
     "field": ["id_number", "phone"],

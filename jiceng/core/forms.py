@@ -38,3 +38,24 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
                 field = self.fields[name]
                 field.queryset = units_granting(user, perm).order_by("path")
                 field.error_messages["invalid_choice"] = OUT_OF_SCOPE
+
+
+def limit_choices(form: ScopedModelForm, name: str, queryset) -> None:
+    """Limit a choice field to `queryset`, keeping the record's current values
+    (a community admin may keep its street as parent without holding rights on
+    it; an edit must not silently drop members the editor cannot see)."""
+    current = _current_ids(form.instance, name)
+    if current:
+        queryset = queryset | queryset.model.objects.filter(pk__in=current)
+    field = form.fields[name]
+    field.queryset = queryset.distinct()
+    field.error_messages["invalid_choice"] = OUT_OF_SCOPE
+
+
+def _current_ids(instance, name: str) -> list:
+    if instance._meta.get_field(name).many_to_many:
+        if instance.pk is None:
+            return []
+        return list(getattr(instance, name).values_list("pk", flat=True))
+    current = getattr(instance, f"{name}_id", None)
+    return [current] if current else []
