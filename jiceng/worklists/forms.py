@@ -195,8 +195,7 @@ class MeetingForm(ScopedModelForm):
     def __init__(self, *args, attendees: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
-            self.fields["date"].initial = timezone.localdate()
-            self.fields["attendees"].initial = attendees
+            self.initial.update(date=timezone.localdate(), attendees=attendees)
 
     def clean_date(self):
         date = self.cleaned_data["date"]
