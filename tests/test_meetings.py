@@ -167,6 +167,8 @@ def body_form(unit, name="新的联席会议", units=(), departments=(), convene
 
 
 def test_street_creates_its_body_with_history(world, login):
+    world.street_a.secretary = world.member_a  # conveners are secretaries or leaders
+    world.street_a.save()
     client = login("street_admin")
     assert client.get("/work/joint-meetings/new/").status_code == 200
     data = body_form(
@@ -195,11 +197,14 @@ def test_street_creates_its_body_with_history(world, login):
         ("street_admin", {"member_units": ["community_b"]}, str(OUT_OF_SCOPE)),
         ("street_admin", {"member_departments": ["department_b"]}, str(OUT_OF_SCOPE)),
         ("street_admin", {"convener": "canary_member"}, str(OUT_OF_SCOPE)),
+        ("street_admin", {"convener": "resident_a"}, str(OUT_OF_SCOPE)),  # neither leads
         ("city_admin", {"member_units": ["community_b"]}, "成员单位必须是“宝力根街道”的下级单位"),
         ("city_admin", {"name": ""}, "这个字段是必填项。"),
     ],
 )
 def test_bad_or_forged_body_forms_are_refused(world, login, persona, changes, message):
+    world.street_b.secretary = world.canary_member  # a candidate convener, out of scope
+    world.street_b.save()
     data = body_form(world.street_a, name="伪造联席会议", units=[world.community_a])
     for field, value in changes.items():
         if isinstance(value, list):

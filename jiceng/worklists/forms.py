@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _l
 from jiceng.core.filters import FastSelect
 from jiceng.core.forms import OUT_OF_SCOPE, ScopedModelForm, StyledFormMixin, limit_choices
 from jiceng.core.scoping import units_granting
-from jiceng.orgs.models import Department, Unit, UnitKind
-from jiceng.people.choices import PARTY_STATUSES
+from jiceng.orgs.models import Department, LeaderLink, Unit, UnitKind
 from jiceng.people.models import Person
 
 from .models import JOINT_MEETING_KINDS, CardLevel, JointMeetingBody, Meeting, Plan, Task
@@ -138,12 +137,25 @@ class FindingForm(StyledFormMixin, forms.Form):
 MEMBER_UNIT_KINDS = (UnitKind.STREET, UnitKind.COMMUNITY)
 
 
+def convener_candidates(user):
+    """Secretaries of the city and street party organizations and of the departments,
+    and 包联 leaders, as far as the user sees them: every party member of a city
+    would make a drop-down of tens of thousands of names."""
+    leading = (
+        Q(pk__in=Unit.objects.filter(kind__in=JOINT_MEETING_KINDS).values("secretary_id"))
+        | Q(pk__in=Department.objects.values("secretary_id"))
+        | Q(pk__in=LeaderLink.objects.values("leader_id"))
+    )
+    return Person.objects.visible_to(user).filter(leading)
+
+
 class JointMeetingBodyForm(ScopedModelForm):
     class Meta:
         model = JointMeetingBody
         fields = ["unit", "name", "convener", "member_units", "member_departments"]
         widgets = {"convener": FastSelect}
         help_texts = {
+            "convener": _l("从市、街道党组织书记，部门党组织书记和包联领导中选择。"),
             "member_units": _l("所属单位的下级单位，可多选。"),
             "member_departments": _l("可多选。"),
         }
@@ -159,10 +171,7 @@ class JointMeetingBodyForm(ScopedModelForm):
         members = units.filter(kind__in=MEMBER_UNIT_KINDS).order_by("path")
         limit_choices(self, "member_units", members)
         limit_choices(self, "member_departments", Department.objects.visible_to(self.user))
-        party_members = Person.objects.visible_to(self.user).filter(
-            political_status__in=PARTY_STATUSES
-        )
-        limit_choices(self, "convener", party_members.order_by("name"))
+        limit_choices(self, "convener", convener_candidates(self.user).order_by("name"))
 
     def clean(self):
         cleaned = super().clean()
