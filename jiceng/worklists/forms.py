@@ -7,7 +7,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from jiceng.core.filters import FastSelect
-from jiceng.core.forms import OUT_OF_SCOPE, ScopedModelForm, StyledFormMixin, limit_choices
+from jiceng.core.forms import (
+    OUT_OF_SCOPE,
+    FastSelectMultiple,
+    ScopedModelForm,
+    StyledFormMixin,
+    limit_choices,
+)
 from jiceng.core.scoping import units_granting
 from jiceng.orgs.models import Department, LeaderLink, Unit, UnitKind
 from jiceng.people.models import Person
@@ -138,40 +144,48 @@ MEMBER_UNIT_KINDS = (UnitKind.STREET, UnitKind.COMMUNITY)
 
 
 def convener_candidates(user):
-    """Secretaries of the city and street party organizations and of the departments,
-    and 包联 leaders, as far as the user sees them: every party member of a city
-    would make a drop-down of tens of thousands of names."""
-    leading = (
-        Q(pk__in=Unit.objects.filter(kind__in=JOINT_MEETING_KINDS).values("secretary_id"))
-        | Q(pk__in=Department.objects.values("secretary_id"))
-        | Q(pk__in=LeaderLink.objects.values("leader_id"))
-    )
-    return Person.objects.visible_to(user).filter(leading)
+    """Who convenes a joint meeting: the secretary of a city or street party
+    organization, or a leader with a 包联 or contact-point link, as far as the user
+    sees them. (Every party member of a city would make a drop-down of tens of
+    thousands of names; departments take part as members, not as conveners.)"""
+    # One UNION subquery: an OR of two IN subqueries made PostgreSQL scan every person.
+    secretaries = Unit.objects.filter(kind__in=JOINT_MEETING_KINDS).values("secretary_id")
+    leaders = LeaderLink.objects.values("leader_id")
+    leading = secretaries.order_by().union(leaders.order_by())  # no ORDER BY in a UNION
+    found = Person.objects.visible_to(user).filter(pk__in=leading).values_list("pk", flat=True)
+    # The ids first: a drop-down reads its choices through a server-side cursor, for
+    # which PostgreSQL prefers a fast-start plan that here walked every person by name.
+    return Person.objects.filter(pk__in=list(found)).order_by("name", "pk")
 
 
 class JointMeetingBodyForm(ScopedModelForm):
     class Meta:
         model = JointMeetingBody
         fields = ["unit", "name", "convener", "member_units", "member_departments"]
-        widgets = {"convener": FastSelect}
+        widgets = {
+            "convener": FastSelect,
+            "member_units": FastSelectMultiple(attrs={"size": 8}),
+            "member_departments": FastSelectMultiple(attrs={"size": 8}),
+        }
         help_texts = {
-            "convener": _l("从市、街道党组织书记，部门党组织书记和包联领导中选择。"),
-            "member_units": _l("所属单位的下级单位，可多选。"),
-            "member_departments": _l("可多选。"),
+            "convener": _l("从市、街道党组织书记和包联、联系点领导中选择。"),
+            "member_units": _l("所属单位的下级单位，可多选（电脑上按住 Ctrl 键点选）。"),
+            "member_departments": _l("可多选（电脑上按住 Ctrl 键点选）。"),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         action = "jointmeetingbody.change" if self.instance.pk else "jointmeetingbody.add"
-        units = units_granting(self.user, action)
-        limit_choices(self, "unit", units.filter(kind__in=JOINT_MEETING_KINDS).order_by("path"))
+        # Choices read only what they show: units carry boundary polygons.
+        units = units_granting(self.user, action).only("name", "path").order_by("path")
+        limit_choices(self, "unit", units.filter(kind__in=JOINT_MEETING_KINDS))
         self.fields["unit"].error_messages["invalid_choice"] = _l(
             "所选单位不存在、不在您的管辖范围内，或不是市级、街道单位。"
         )
-        members = units.filter(kind__in=MEMBER_UNIT_KINDS).order_by("path")
-        limit_choices(self, "member_units", members)
-        limit_choices(self, "member_departments", Department.objects.visible_to(self.user))
-        limit_choices(self, "convener", convener_candidates(self.user).order_by("name"))
+        limit_choices(self, "member_units", units.filter(kind__in=MEMBER_UNIT_KINDS))
+        departments = Department.objects.visible_to(self.user).only("name")
+        limit_choices(self, "member_departments", departments)
+        limit_choices(self, "convener", convener_candidates(self.user).only("name"))
 
     def clean(self):
         cleaned = super().clean()
@@ -244,6 +258,7 @@ class ResolutionForm(StyledFormMixin, forms.Form):
         units.queryset = (
             units_granting(user, "resolution.add")
             .filter(candidates)
+            .only("name")
             .order_by("depth", "sort_order", "code")
         )
         units.error_messages["invalid_choice"] = OUT_OF_SCOPE

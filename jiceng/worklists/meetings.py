@@ -45,10 +45,8 @@ def visible_members(user) -> list[Prefetch]:
     """A body's members as far as the user's scope reaches: a street reading the
     city's joint meeting sees its own street, not its siblings."""
     return [
-        Prefetch("member_units", queryset=Unit.objects.visible_to(user).order_by("path")),
-        Prefetch(
-            "member_departments", queryset=Department.objects.visible_to(user).order_by("name")
-        ),
+        Prefetch("member_units", queryset=Unit.objects.visible_to(user).only("name", "path")),
+        Prefetch("member_departments", queryset=Department.objects.visible_to(user).only("name")),
     ]
 
 
@@ -64,6 +62,7 @@ class BodyListView(ScopedListView):
             super()
             .get_queryset()
             .select_related("unit", "convener")
+            .defer("unit__boundary")
             .prefetch_related(*visible_members(self.request.user))
             .annotate(meeting_count=Count("meetings"), last_meeting=Max("meetings__date"))
             .order_by("unit__path", "name", "pk")
@@ -80,6 +79,7 @@ class BodyDetailView(ScopedDetailView):
             super()
             .get_queryset()
             .select_related("unit", "convener")
+            .defer("unit__boundary")
             .prefetch_related(*visible_members(self.request.user))
         )
 
@@ -118,8 +118,10 @@ def _default_attendees(user, body: JointMeetingBody) -> str:
     """The members the recorder may see, to be edited down to who came."""
     people = [body.convener] if body.convener_id else []
     members = [
-        *Unit.objects.visible_to(user).filter(pk__in=body.member_units.values("pk")),
-        *Department.objects.visible_to(user).filter(pk__in=body.member_departments.values("pk")),
+        *Unit.objects.visible_to(user).filter(pk__in=body.member_units.values("pk")).only("name"),
+        *Department.objects.visible_to(user)
+        .filter(pk__in=body.member_departments.values("pk"))
+        .only("name"),
     ]
     return _names([*people, *members])
 
@@ -176,6 +178,7 @@ def _resolutions(user, meeting: Meeting) -> list[tuple[Resolution, list[Assignme
         Assignment.objects.visible_to(user)
         .filter(task__resolution__meeting=meeting)
         .select_related("unit")
+        .defer("unit__boundary")
         .order_by("unit__path")
     )
     for assignment in assignments:
