@@ -27,6 +27,7 @@ from jiceng.orgs.models import (
 from jiceng.people.choices import PARTY_STATUSES
 from jiceng.people.identity import validate_id_number
 from jiceng.people.models import Person
+from jiceng.worklists.models import JointMeetingBody, Meeting, Resolution
 
 
 # Hashing one password is slow by design; the tests do not need that.
@@ -216,6 +217,24 @@ class TestSmallCity:
         for assignment in workers.select_related("user__person"):
             assert assignment.user.person.home_unit_id == assignment.unit_id
 
+    def test_joint_meetings_with_a_resolution_turned_into_a_task(self, small_city):
+        city_body, street_body = JointMeetingBody.objects.order_by("unit__depth")
+        street, community, _grid = first_units()
+        assert (city_body.unit.kind, street_body.unit) == ("city", street)
+        assert street_body.convener == street.secretary and city_body.convener is not None
+        assert set(street_body.member_units.all()) == set(street.children.all())
+        for body in (city_body, street_body):
+            assert body.meetings.count() == 2 and body.member_departments.exists()
+            resolution = Resolution.objects.get(meeting__body=body)
+            task = resolution.task
+            assert task.source == "resolution" and task.unit == body.unit
+            assert set(task.assignments.values_list("unit", flat=True)) == set(
+                body.member_units.values_list("pk", flat=True)
+            )
+        street_admin = User.objects.get(username="street_admin")
+        assert Resolution.objects.get(meeting__body=street_body).task.created_by == street_admin
+        assert Resolution.objects.get(meeting__body=city_body).task.plan is not None
+
     def test_print_logins_and_refusals(self, small_city):
         with fast_hasher():
             output = run_demo("--print-logins")
@@ -304,6 +323,16 @@ def fingerprint(*args: str) -> tuple:
             ),
             list(
                 User.objects.order_by("username").values_list("username", "person__id_number_hash")
+            ),
+            list(
+                Meeting.objects.order_by("body__name", "date").values_list(
+                    "body__name", "body__convener__id_number_hash", "date", "attendees", "minutes"
+                )
+            ),
+            list(
+                Resolution.objects.order_by("text", "task__assignments__unit__code").values_list(
+                    "text", "task__due_date", "task__assignments__unit__code"
+                )
             ),
         )
         transaction.set_rollback(True)

@@ -43,6 +43,8 @@ WRITE_EXEMPT = {
 FUNCTION_VIEW_MODELS = {
     "people:person-reveal": "people.Person",
     "worklists:plan-tasks-export": "worklists.Plan",
+    "worklists:meeting-create": "worklists.JointMeetingBody",  # records a meeting of the body
+    "worklists:meeting-resolve": "worklists.Meeting",
 }
 # Non-integer path parameters: the values to try.
 STR_PARAM_VALUES = {

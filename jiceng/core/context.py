@@ -18,6 +18,7 @@ NAVIGATION = [
     (_l("我的工作"), "worklists:my-work", "assignment.view"),
     (_l("工作计划"), "worklists:plan-list", "plan.view"),
     (_l("工作看板"), "worklists:dashboard", "assignment.view"),
+    (_l("联席会议"), "worklists:body-list", "jointmeetingbody.view"),
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _l
 
+from jiceng.core.filters import FastSelect
 from jiceng.core.scoping import units_granting
 
 OUT_OF_SCOPE = _l("所选项不存在或不在您的管辖范围内。")
@@ -25,6 +26,18 @@ class StyledFormMixin:
             widget.attrs.setdefault("class", css)
 
 
+class FastSelectMultiple(FastSelect):
+    """A multiple <select> rendered in Python (see FastSelect): member lists offer
+    hundreds of units and departments."""
+
+    allow_multiple_selected = True
+    value_from_datadict = forms.SelectMultiple.value_from_datadict
+    value_omitted_from_data = forms.SelectMultiple.value_omitted_from_data
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({**(attrs or {}), "multiple": True}, choices)
+
+
 class ScopedModelForm(StyledFormMixin, forms.ModelForm):
     """`unit_fields` maps a field to the permission whose scope limits its units."""
 
@@ -38,3 +51,24 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
                 field = self.fields[name]
                 field.queryset = units_granting(user, perm).order_by("path")
                 field.error_messages["invalid_choice"] = OUT_OF_SCOPE
+
+
+def limit_choices(form: ScopedModelForm, name: str, queryset) -> None:
+    """Limit a choice field to `queryset`, keeping the record's current values
+    (a community admin may keep its street as parent without holding rights on
+    it; an edit must not silently drop members the editor cannot see)."""
+    current = _current_ids(form.instance, name)
+    if current:
+        queryset = queryset | queryset.model.objects.filter(pk__in=current)
+    field = form.fields[name]
+    field.queryset = queryset.distinct()
+    field.error_messages["invalid_choice"] = OUT_OF_SCOPE
+
+
+def _current_ids(instance, name: str) -> list:
+    if instance._meta.get_field(name).many_to_many:
+        if instance.pk is None:
+            return []
+        return list(getattr(instance, name).values_list("pk", flat=True))
+    current = getattr(instance, f"{name}_id", None)
+    return [current] if current else []

@@ -29,7 +29,7 @@ from .reporting import load_reporting
 from .sizes import Sizes, apportion
 from .units import Tree, build_tree
 from .users import ADMIN, DEMO_ROLES, Login, create_users, grid_worker_username
-from .worklists import create_worklists
+from .worklists import create_joint_meetings, create_worklists
 
 DEFAULT_SEED = 20231225  # the article's publication date
 DEFAULT_PASSWORD = "Jiceng@2024"
@@ -101,6 +101,7 @@ class CityBuilder:
         logins = self._logins(tree, departments, people, anchor)
         users = self._create_users(logins, password_hash)
         create_worklists(random.Random(self.rng.random()), tree)  # jiceng.demo.worklists
+        create_joint_meetings(tree, departments)  # after the accounts: the admins resolve
         return self._summary(tree, departments, pairings, links, users)
 
     # --- people

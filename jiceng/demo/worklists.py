@@ -9,11 +9,16 @@ import random
 
 from django.utils import timezone
 
+from jiceng.accounts.models import User
+from jiceng.orgs.models import Department
+from jiceng.worklists import services
 from jiceng.worklists.models import (
     Assignment,
     CardLevel,
     Escalation,
     Finding,
+    JointMeetingBody,
+    Meeting,
     Plan,
     Source,
     State,
@@ -257,3 +262,78 @@ def _supervise(rng, tree, community_work, today) -> dict[str, int]:
         ]
     )
     return {"visits": len(visits), "rectifications": len(rects), "escalations": len(cards)}
+
+
+# --- joint meetings (联席会议)
+
+# (days before today, minutes, resolution or "")
+CITY_MEETINGS = [
+    (75, "通报上半年城市基层党建工作要点推进情况，研究老旧小区红色物业试点。", ""),
+    (
+        14,
+        "研究红色物业全覆盖：各街道年内完成试点小区物业企业党组织组建，推行“双向进入、交叉任职”。",
+        "推进红色物业全覆盖，各街道年内完成试点小区物业企业党组织组建",
+    ),
+]
+STREET_MEETINGS = [
+    (40, "各社区通报网格党支部建设情况，结对部门介绍共建项目。", ""),
+    (
+        7,
+        "研究老旧小区环境整治：结对部门与社区分片包干，网格员每周巡查。",
+        "开展老旧小区环境整治，结对部门与社区分片包干",
+    ),
+]
+
+
+def create_joint_meetings(tree: Tree, departments: list[Department]) -> dict[str, int]:
+    """The city's and the first street's joint meetings, two meetings each; the
+    latest of each makes a resolution that becomes a task through the same
+    service as the page (after the accounts: the demo admins resolve)."""
+    today = timezone.localdate()
+    street = tree.streets[0]
+    city_body = _body(
+        tree.city,
+        f"{tree.city.name}城市基层党建联席会议",
+        departments[0].secretary_id if departments else None,
+        tree.streets,
+        departments[:6],
+    )
+    paired = Department.objects.filter(pairings__community__in=tree.communities_of[0])
+    street_body = _body(
+        street,
+        f"{street.name}党建联席会议",
+        street.secretary_id,
+        tree.communities_of[0],
+        paired.distinct().order_by("name")[:4],
+    )
+    city_admin = User.objects.get(username="city_admin")
+    street_admin = User.objects.get(username="street_admin")
+    plan = Plan.objects.filter(unit=tree.city, year=today.year).first()
+    meetings = _meetings(city_admin, city_body, CITY_MEETINGS, tree.streets, plan)
+    meetings += _meetings(street_admin, street_body, STREET_MEETINGS, tree.communities_of[0], None)
+    return {"joint_meeting_bodies": 2, "meetings": meetings}
+
+
+def _body(unit, name: str, convener_id, member_units, member_departments) -> JointMeetingBody:
+    body = JointMeetingBody.objects.create(unit=unit, name=name, convener_id=convener_id)
+    body.member_units.set(member_units)
+    body.member_departments.set(member_departments)
+    return body
+
+
+def _meetings(user, body: JointMeetingBody, specs, units, plan) -> int:
+    today = timezone.localdate()
+    year_end = today.replace(month=12, day=31)
+    members = [*body.member_units.all(), *body.member_departments.all()]
+    attendees = "、".join(member.name for member in members)
+    for days_ago, minutes, resolution in specs:
+        meeting = Meeting.objects.create(
+            body=body,
+            date=today - datetime.timedelta(days=days_ago),
+            attendees=attendees,
+            minutes=minutes,
+        )
+        if resolution:
+            due = min(today + datetime.timedelta(days=45), year_end)
+            services.resolve(user, meeting, resolution, list(units), due, plan)
+    return len(specs)

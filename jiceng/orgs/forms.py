@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from jiceng.core.forms import OUT_OF_SCOPE, ScopedModelForm
+from jiceng.core.forms import ScopedModelForm, limit_choices
 from jiceng.core.scoping import units_granting
 from jiceng.people.models import Person
 
@@ -17,17 +17,6 @@ from .geo import validate_boundary
 from .models import Department, DepartmentPairing, LeaderLink, Unit, UnitKind
 
 MAX_BOUNDARY_CHARS = 200 * 1024
-
-
-def _scope_choices(form: ScopedModelForm, name: str, queryset) -> None:
-    """Limit a choice field to `queryset`, keeping the record's current value
-    (a community admin may keep its street as parent without holding rights on it)."""
-    current = getattr(form.instance, f"{name}_id", None)
-    if current:
-        queryset = queryset | queryset.model.objects.filter(pk=current)
-    field = form.fields[name]
-    field.queryset = queryset.distinct()
-    field.error_messages["invalid_choice"] = OUT_OF_SCOPE
 
 
 class BoundaryField(forms.CharField):
@@ -86,10 +75,10 @@ class UnitForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         action = "unit.change" if self.instance.pk else "unit.add"
-        _scope_choices(self, "parent", units_granting(self.user, action).order_by("path"))
+        limit_choices(self, "parent", units_granting(self.user, action).order_by("path"))
         # Only the platform's superusers create roots (a city or league).
         self.fields["parent"].required = not self.user.is_superuser
-        _scope_choices(self, "secretary", Person.objects.visible_to(self.user))
+        limit_choices(self, "secretary", Person.objects.visible_to(self.user))
 
 
 class DepartmentForm(ScopedModelForm):
@@ -101,8 +90,8 @@ class DepartmentForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         action = "department.change" if self.instance.pk else "department.add"
         units = units_granting(self.user, action).filter(kind__in=[UnitKind.LEAGUE, UnitKind.CITY])
-        _scope_choices(self, "unit", units.order_by("path"))
-        _scope_choices(self, "secretary", Person.objects.visible_to(self.user))
+        limit_choices(self, "unit", units.order_by("path"))
+        limit_choices(self, "secretary", Person.objects.visible_to(self.user))
 
 
 class PairingForm(ScopedModelForm):
@@ -118,9 +107,9 @@ class PairingForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         action = "departmentpairing.change" if self.instance.pk else "departmentpairing.add"
         communities = units_granting(self.user, action).filter(kind=UnitKind.COMMUNITY)
-        _scope_choices(self, "community", communities.order_by("path"))
-        _scope_choices(self, "department", Department.objects.visible_to(self.user))
-        _scope_choices(self, "leader", Person.objects.visible_to(self.user))
+        limit_choices(self, "community", communities.order_by("path"))
+        limit_choices(self, "department", Department.objects.visible_to(self.user))
+        limit_choices(self, "leader", Person.objects.visible_to(self.user))
 
 
 class LeaderLinkForm(ScopedModelForm):
@@ -135,8 +124,8 @@ class LeaderLinkForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         action = "leaderlink.change" if self.instance.pk else "leaderlink.add"
-        _scope_choices(self, "unit", units_granting(self.user, action).order_by("path"))
-        _scope_choices(self, "leader", Person.objects.visible_to(self.user))
+        limit_choices(self, "unit", units_granting(self.user, action).order_by("path"))
+        limit_choices(self, "leader", Person.objects.visible_to(self.user))
 
     def clean(self):
         cleaned = super().clean()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _l
 from jiceng.core.filters import ScopedFilterSet, UnitSubtreeFilter
 from jiceng.orgs.models import Unit
 
-from .models import Assignment, Plan, State
+from .models import Assignment, JointMeetingBody, Plan, State
 
 DUE_CHOICES = [("overdue", _l("已逾期")), ("due_soon", _l("7 天内到期"))]
 
@@ -43,3 +43,12 @@ class AssignmentFilter(ScopedFilterSet):
         if value == "due_soon":
             return queryset.due_soon(today)
         return queryset
+
+
+class JointMeetingBodyFilter(ScopedFilterSet):
+    q = filters.CharFilter(label=_l("搜索"), field_name="name", lookup_expr="contains")
+    unit = UnitSubtreeFilter(field_name="unit")
+
+    class Meta:
+        model = JointMeetingBody
+        fields = ["q", "unit"]

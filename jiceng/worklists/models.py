@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from jiceng.core.scoping import Scoped, ScopedQuerySet, subtree_q
+from jiceng.core.scoping import Scoped, ScopedQuerySet, permission_name, subtree_q, units_granting
 
 DUE_SOON_DAYS = 7
 
@@ -31,8 +33,22 @@ def subtree_or_above_q(unit, lookup: str) -> Q:
     return subtree_q(unit, lookup) | Q(**{f"{lookup}_id__in": [*unit.ancestor_ids, unit.pk]})
 
 
+class AboveAndBelowQuerySet(ScopedQuerySet):
+    def visible_to(self, user, action: str = "view") -> ScopedQuerySet:
+        """Reading reaches up the tree; every other action stays in the subtrees
+        where the user holds it: a street reads the city's joint meeting but
+        neither edits it nor records its meetings."""
+        queryset = super().visible_to(user, action)
+        if action == "view" or getattr(user, "is_superuser", False):
+            return queryset
+        units = units_granting(user, permission_name(self.model, action))
+        return queryset.filter(**{f"{self.model.scope_unit}__in": units})
+
+
 class AboveAndBelow(Scoped):
     """Scoped by a unit, readable from its subtree and from below."""
+
+    objects = AboveAndBelowQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -573,6 +589,10 @@ class ProjectClaim(models.Model):
         return f"{self.project_id} → {self.assignment_id}"
 
 
+# Only city and street units hold joint meetings (城市/街道党建联席会议).
+JOINT_MEETING_KINDS = ("city", "street")
+
+
 class JointMeetingBody(AboveAndBelow):
     """A standing joint meeting (联席会议) of a city or street."""
 
@@ -602,6 +622,13 @@ class JointMeetingBody(AboveAndBelow):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("worklists:body-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.unit_id and self.unit.kind not in JOINT_MEETING_KINDS:
+            raise ValidationError({"unit": _("只有市级和街道单位可以设立联席会议。")})
+
 
 class Meeting(AboveAndBelow):
     body = models.ForeignKey(
@@ -621,6 +648,9 @@ class Meeting(AboveAndBelow):
     def __str__(self) -> str:
         return f"{self.body} {self.date}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("worklists:meeting-detail", args=[self.pk])
+
     @classmethod
     def scope_rule(cls, assignment):
         if assignment.unit_id is not None:
@@ -631,8 +661,9 @@ class Meeting(AboveAndBelow):
         return None
 
 
-class Resolution(Scoped):
-    """A decision of a meeting, turned into a task in one step."""
+class Resolution(AboveAndBelow):
+    """A decision of a meeting, turned into a task in one step; readable with
+    its meeting (the task it became is readable from below too)."""
 
     meeting = models.ForeignKey(
         Meeting, models.CASCADE, related_name="resolutions", verbose_name=_l("会议")

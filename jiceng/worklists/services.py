@@ -30,6 +30,7 @@ from .models import (
     Escalation,
     Finding,
     Meeting,
+    Plan,
     Project,
     ProjectClaim,
     Report,
@@ -524,16 +525,24 @@ def claim_project(user, project: Project, street: Unit) -> Assignment:
 
 
 def resolve(
-    user, meeting: Meeting, text: str, units: list[Unit], due_date: datetime.date
+    user,
+    meeting: Meeting,
+    text: str,
+    units: list[Unit],
+    due_date: datetime.date,
+    plan: Plan | None = None,
 ) -> Resolution:
-    """A meeting resolution becomes a task, assigned, in one step."""
+    """A meeting resolution becomes a task of the body's unit, assigned, in one
+    step; the Resolution row links the task back to its meeting."""
     body = meeting.body
     if not acts_for(user, "resolution.add", body.unit):
         raise NotPermitted(_("您没有为该联席会议形成决议的权限。"))
     if not (text or "").strip():
         raise WorkflowError(_("请填写决议事项。"))
+    check_resolution_dates(due_date, plan, body.unit)
     with transaction.atomic():
         task = Task.objects.create(
+            plan=plan,
             unit=body.unit,
             title=text.strip()[:200],
             description=text.strip(),
@@ -544,3 +553,18 @@ def resolve(
         )
         assign(user, task, units)
         return Resolution.objects.create(meeting=meeting, text=text.strip(), task=task)
+
+
+def check_resolution_dates(due_date: datetime.date, plan: Plan | None, unit: Unit) -> None:
+    """New work is due from today on, and within its plan's year."""
+    if due_date < timezone.localdate():
+        raise WorkflowError(_("完成时限不能早于今天。"))
+    if plan is None:
+        return
+    if plan.unit_id != unit.pk:
+        raise WorkflowError(_("决议只能列入联席会议所属单位的工作计划。"))
+    if due_date.year > plan.year:
+        raise WorkflowError(
+            _("完成时限不能晚于“%(plan)s”所在年度（%(year)d 年）的年底。")
+            % {"plan": plan.title, "year": plan.year}
+        )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .meetings import urlpatterns as meeting_urls
 
 app_name = "worklists"
 urlpatterns = [
@@ -22,3 +23,4 @@ urlpatterns = [
     path("projects/", views.ProjectListView.as_view(), name="project-list"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
 ]
+urlpatterns += meeting_urls  # joint meetings: jiceng/worklists/meetings.py
