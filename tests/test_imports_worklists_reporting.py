@@ -355,6 +355,10 @@ def test_only_department_admins_import_member_reports(world, login, tmp_path):
         assert login(persona).get("/imports/member-reports/").status_code == 403
     imports_page = login("dept_admin").get("/imports/").content.decode()
     assert "/imports/member-reports/" in imports_page and "/imports/tasks/" not in imports_page
+    assert '<h2 class="h5">党员报到</h2>' in imports_page  # each kind titled
+    city_page = login("city_admin").get("/imports/").content.decode()
+    for label in ("单位", "部门党组织", "人员", "计划任务"):
+        assert f'<h2 class="h5">{label}</h2>' in city_page
 
 
 def test_member_report_import_command(world, tmp_path):

@@ -113,6 +113,9 @@ class UnitIndex:
 
 
 class Spec:
+    # Templates get the classes (labels, columns); without this they would call
+    # them, fail for want of a user, and print nothing.
+    do_not_call_in_templates = True
     kind: ClassVar[str]
     label: ClassVar[str]
     model: ClassVar[type]
