@@ -437,6 +437,18 @@ def test_home_page_shows_scope_units_with_counts(world, login):
     assert "新增单位" in page
 
 
+def test_home_page_quick_links_follow_the_role(world, login):
+    """Each role finds its daily work one tap from the home page, and only its own."""
+    member = login("party_member").get("/").content.decode()
+    assert 'href="/reporting/records/new/"' in member and 'href="/reporting/mine/"' in member
+    department = login("dept_admin").get("/").content.decode()
+    assert 'href="/reporting/feedback/"' in department
+    assert 'href="/reporting/members/bulk/"' in department
+    street = login("street_admin").get("/").content.decode()
+    assert 'href="/reporting/feedback/"' not in street
+    assert 'href="/reporting/records/new/"' not in street
+
+
 def test_unknown_page_is_a_chinese_404(world, login):
     response = login("community_admin").get("/orgs/units/999999/")
     assert response.status_code == 404

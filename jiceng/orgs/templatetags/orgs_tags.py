@@ -42,6 +42,11 @@ def scope_summary(context):
             (_("认领需求"), reverse("reporting:need-list") + "?open=true", "bi-hand-thumbs-up"),
         ]
     departments = [a.department for a in user.assignments if a.department_id]
+    if departments and user_can(user, "memberreport.add"):
+        links += [
+            (_("本部门报到反馈"), reverse("reporting:department-feedback"), "bi-people"),
+            (_("批量报到"), reverse("reporting:bulk-register"), "bi-person-check"),
+        ]
     roots = tree.scope_roots(user) if user_can(user, "unit.view") else []
     roots = tree.annotate_counts(user, roots)
     return {"roots": roots, "links": links, "departments": departments}
