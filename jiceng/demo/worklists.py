@@ -119,10 +119,59 @@ def create_worklists(rng: random.Random, tree: Tree, tasks: int = TASKS) -> dict
     Assignment.objects.bulk_create(street_work, batch_size=BATCH)
     Task.objects.bulk_create(sub_tasks, batch_size=BATCH)
     Assignment.objects.bulk_create(community_work, batch_size=BATCH)
-    _transitions(community_work)
+    grid_work = _grid_work(rng, plan, tree, community_work)
+    _transitions(community_work + grid_work)
     visits = _supervise(rng, tree, community_work, today)
     rebuild_rollups(Assignment.objects.filter(task__plan=plan))
-    return {"tasks": len(top), "assignments": len(street_work) + len(community_work), **visits}
+    assignments = len(street_work) + len(community_work) + len(grid_work)
+    return {"tasks": len(top), "assignments": assignments, **visits}
+
+
+GRID_TASK_EVERY = 8  # one city task in eight is taken down to the grids
+
+
+def _grid_work(rng, plan, tree, community_work) -> list[Assignment]:
+    """Communities take some of their open work down to their grids, so that grid
+    workers have work of their own (a sub-task per community, one per grid)."""
+    grids_of = {c.pk: g for c, g in zip(tree.communities, tree.grids_of, strict=True)}
+    chosen = [
+        a
+        for a in community_work
+        if a.state in (State.IN_PROGRESS, State.ASSIGNED)
+        and a.parent.task_id % GRID_TASK_EVERY == 0
+        and grids_of.get(a.unit_id)
+    ]
+    sub_tasks = Task.objects.bulk_create(
+        [
+            Task(
+                plan=plan,
+                group=a.task.group,
+                parent=a,
+                unit=a.unit,
+                title=a.task.title,
+                due_date=a.due_date - datetime.timedelta(days=rng.randint(0, 5)),
+                source=Source.DECOMPOSITION,
+                evidence_required=a.task.evidence_required,
+            )
+            for a in chosen
+        ],
+        batch_size=BATCH,
+    )
+    work = []
+    for a, t in zip(chosen, sub_tasks, strict=True):
+        for grid in grids_of[a.unit_id]:
+            started = a.state == State.IN_PROGRESS and rng.random() < 0.7
+            work.append(
+                Assignment(
+                    task=t,
+                    unit=grid,
+                    parent=a,
+                    due_date=t.due_date,
+                    state=State.IN_PROGRESS if started else State.ASSIGNED,
+                    progress=rng.randint(10, 90) if started else 0,
+                )
+            )
+    return Assignment.objects.bulk_create(work, batch_size=BATCH)
 
 
 def _top_task(rng, plan, group, tree, today, index) -> Task:
