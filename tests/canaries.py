@@ -26,10 +26,7 @@ from jiceng.core.scoping import Scoped
 CANARY = "CANARY"
 
 # model label -> why no canary can be built generically (keep this short and honest).
-KNOWN_GAPS: dict[str, str] = {
-    "worklists.Attachment": "needs an uploaded file under MEDIA_ROOT; attachment scoping is "
-    "tested in tests/test_worklists.py",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def scoped_models() -> list[type[models.Model]]:
@@ -93,12 +90,34 @@ def build_canaries(world) -> Canaries:
             note="CANARY",
         ).pk
     ]
+    # Files: their content is the canary, so a download that leaks shows it.
+    from django.core.files.base import ContentFile
+
+    from jiceng.reporting.models import ServicePhoto, ServiceRecord
+    from jiceng.worklists.models import Attachment
+
+    found[Attachment] = [
+        Attachment.objects.create(
+            unit=world.community_b,
+            file=ContentFile(CANARY.encode(), name="canary.txt"),
+            name="canary.txt",
+            size=len(CANARY),
+            content_type="text/plain",
+            uploaded_by=canary_user,
+        ).pk
+    ]
     context = _GenericContext(world, canary_user, found)
     for model in scoped_models():
         if model not in found and model._meta.label not in KNOWN_GAPS:
             obj = context.build(model)
             if obj is not None:
                 found[model] = [obj.pk]
+    # Not Scoped itself: seen through its record's scope.
+    record = ServiceRecord.objects.get(pk=found[ServiceRecord][0])
+    photo = ServicePhoto.objects.create(
+        record=record, file=ContentFile(CANARY.encode(), name="canary.jpg")
+    )
+    found[ServicePhoto] = [photo.pk]
     return Canaries(found, context.errors)
 
 

@@ -145,10 +145,12 @@ def login(world):
 
 
 @pytest.fixture
-def canaries(world):
-    """A canary record for every Scoped model, in street_b (see tests/canaries.py)."""
+def canaries(world, settings, tmp_path):
+    """A canary record for every Scoped model, in street_b (see tests/canaries.py);
+    canary files (attachments, photos) under a temporary MEDIA_ROOT."""
     from tests.canaries import build_canaries
 
+    settings.MEDIA_ROOT = tmp_path / "media"
     return build_canaries(world)
 
 

@@ -21,6 +21,7 @@ from jiceng.reporting.models import (
 )
 from jiceng.reporting.periods import current_period, period_of
 from tests import factories as f
+from tests.walker import release_file
 
 TODAY = timezone.localdate()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
@@ -365,6 +366,18 @@ def test_member_logs_service_with_photos_and_community_confirms_with_points(
     assert login("party_member").post("/reporting/records/new/", data).status_code == 302
     made = ServiceRecord.objects.get()
     assert made.state == "submitted" and made.points == 0 and made.photos.count() == 1
+    photo_url = f"/reporting/photos/{made.photos.get().pk}/"
+    assert (
+        f'src="{photo_url}"'
+        in login("community_admin").get(made.get_absolute_url()).content.decode()
+    )
+    shown = login("community_admin").get(photo_url)
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
+    release_file(shown)
+    by_department = login("dept_admin").get(photo_url)  # the member's department
+    release_file(by_department)
+    assert by_department.status_code == 200
+    assert login("grid_worker").get(photo_url).status_code == 404
     services.confirm_record(world.personas["community_admin"], made)
     made.refresh_from_db()
     assert made.points == Decimal("4.5")  # the community's care rule beats the city's

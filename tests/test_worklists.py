@@ -12,6 +12,7 @@ from jiceng.accounts.models import ApiToken
 from jiceng.worklists import services
 from jiceng.worklists.models import Assignment, Plan, State, Task, Transition
 from tests import factories as f
+from tests.walker import release_file
 
 TODAY = datetime.date.today()
 DUE = TODAY + datetime.timedelta(days=30)
@@ -262,6 +263,21 @@ def test_one_report_and_file_serve_several_tasks(world, work, client, bearer):
     assert second.status_code == 201
     assert set(second.json()["assignments"]) == {street.pk, milestone.pk}
     assert second.json()["attachments"] == body["attachments"]
+
+
+def test_attachments_download_only_through_the_scoping_rule(world, work, client, bearer, login):
+    """Files are served by a view that checks scope, never from a public media URL."""
+    target = work["community_a"]
+    body = report(client, bearer, "community_admin", target, files=[evidence()]).json()
+    url = f"/work/attachments/{body['attachments'][0]}/"
+    page = login("street_admin").get(f"/work/tasks/{target.pk}/").content.decode()
+    assert f'href="{url}"' in page and "/media/" not in page
+    response = login("street_admin").get(url)  # the assigning level reads the evidence
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 minutes"
+    release_file(response)
+    assert login("grid_worker").get(url).status_code == 404  # below the uploading unit
+    assert client.get(url).status_code == 302  # anonymous: to the login page
 
 
 def test_forged_assignment_or_attachment_outside_scope_is_refused(world, work, client, bearer):

@@ -45,6 +45,8 @@ FUNCTION_VIEW_MODELS = {
     "worklists:plan-tasks-export": "worklists.Plan",
     "worklists:meeting-create": "worklists.JointMeetingBody",  # records a meeting of the body
     "worklists:meeting-resolve": "worklists.Meeting",
+    "worklists:attachment-file": "worklists.Attachment",
+    "reporting:photo-file": "reporting.ServicePhoto",
 }
 # Non-integer path parameters: the values to try.
 STR_PARAM_VALUES = {
@@ -206,11 +208,13 @@ def body_text(response) -> str:
 
 
 def release_file(response) -> None:
-    """Close the temporary file of a FileResponse (an .xlsx export). Not response.close():
-    that sends request_finished, which closes the test's PostgreSQL connection."""
-    stream = getattr(response, "file_to_stream", None)
-    if stream is not None:
-        stream.close()
+    """Close the files a response holds (an .xlsx export, a downloaded attachment).
+    Not response.close(): that also sends request_finished, which closes the
+    test's PostgreSQL connection. The test client re-wraps streaming content, so
+    `file_to_stream` is gone by now; the response's closers still hold the file."""
+    for close in getattr(response, "_resource_closers", []):
+        close()
+    response._resource_closers = []
 
 
 def leaks(response) -> bool:

@@ -31,6 +31,7 @@ urlpatterns = [
     path("records/", views.ServiceRecordListView.as_view(), name="record-list"),
     path("records/new/", views.ServiceRecordCreateView.as_view(), name="record-create"),
     path("records/<int:pk>/", views.record_detail, name="record-detail"),
+    path("photos/<int:pk>/", views.photo_file, name="photo-file"),
     path("grids/", views.GridResponsibilityListView.as_view(), name="grid-list"),
     path("grids/<int:pk>/edit/", views.GridResponsibilityUpdateView.as_view(), name="grid-edit"),
     path("rules/", views.PointRuleListView.as_view(), name="rule-list"),

@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from jiceng.core.audit import history
 from jiceng.core.exports import Column
+from jiceng.core.files import file_response
 from jiceng.core.scoping import user_can
 from jiceng.core.views import ScopedCreateView, ScopedListView, ScopedUpdateView
 from jiceng.orgs.models import Department, Unit, UnitKind
@@ -48,6 +49,7 @@ from .models import (
     MemberReport,
     PointRule,
     ServiceNeed,
+    ServicePhoto,
     ServiceRecord,
 )
 from .periods import current_period
@@ -326,6 +328,15 @@ def my_reporting(request):
         "claims": person.service_claims.select_related("need")[:20],
     }
     return render(request, "reporting/mine.html", context)
+
+
+@login_required
+@require_GET
+def photo_file(request, pk: int):
+    """A service record's photo, to whoever may see the record (see jiceng.core.files)."""
+    records = ServiceRecord.objects.visible_to(request.user)
+    photo = get_object_or_404(ServicePhoto.objects.filter(record__in=records), pk=pk)
+    return file_response(photo.file, photo.file.name.rsplit("/", 1)[-1])
 
 
 # --- department reports, needs, records, grids, rules, evaluations

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tasks/<int:pk>/report/", views.post_report, name="assignment-report"),
     path("tasks/<int:pk>/decompose/", views.post_decompose, name="assignment-decompose"),
     path("tasks/<int:pk>/escalate/", views.post_escalation, name="assignment-escalate"),
+    path("attachments/<int:pk>/", views.attachment_file, name="attachment-file"),
     path("plans/", views.PlanListView.as_view(), name="plan-list"),
     path("plans/new/", views.PlanCreateView.as_view(), name="plan-create"),
     path("plans/<int:pk>/", views.plan_board, name="plan-board"),

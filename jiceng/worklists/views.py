@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jiceng.core.audit import history
 from jiceng.core.exports import Column, small_xlsx_response
+from jiceng.core.files import file_response
 from jiceng.core.scoping import user_can
 from jiceng.core.views import ScopedCreateView, ScopedListView
 from jiceng.orgs.models import Unit
@@ -22,7 +23,7 @@ from jiceng.orgs.models import Unit
 from . import imports, queries, services
 from .filters import AssignmentFilter
 from .forms import DecomposeForm, EscalationForm, FindingForm, PlanForm, ReportForm, TaskForm
-from .models import Assignment, Plan, Project, State, SupervisionVisit, Task
+from .models import Assignment, Attachment, Plan, Project, State, SupervisionVisit, Task
 
 ASSIGNMENT_COLUMNS = [
     Column(_l("任务名称"), lambda a: a.task.title, link=True),
@@ -301,6 +302,14 @@ def dashboard(request):
     context["parent"] = units.filter(pk=unit.parent_id).only("pk").first()
     context["states"] = [(value, label, n) for value, label, n in context["by_state"]]
     return render(request, "worklists/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def attachment_file(request, pk: int):
+    """An attachment, to whoever may see it (see jiceng.core.files)."""
+    attachment = get_object_or_404(Attachment.objects.visible_to(request.user), pk=pk)
+    return file_response(attachment.file, attachment.name)
 
 
 # --- supervision and projects
