@@ -75,14 +75,7 @@ def test_successful_login_before_the_limit_works(world):
 @pytest.mark.parametrize(
     "weak",
     [
-        pytest.param(
-            "Ab1-short",  # under 10 characters
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="refused, but Django 5.2's zh_Hans catalog leaves the minimum-length "
-                "message in English; the project needs its own translation (jiceng/locale)",
-            ),
-        ),
+        "Ab1-short",  # under 10 characters
         "12345678901234",  # only digits
         "password123",  # common
         "abcdefghij12",  # no mixed case, no symbol
