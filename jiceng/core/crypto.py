@@ -30,26 +30,32 @@ def _cipher(master: str) -> AESGCM:
     return AESGCM(_keys(master)[0])
 
 
-def encrypt(plain: str) -> str:
+# Each function takes the master key explicitly only for a key rotation
+# (`jiceng rotate_field_key`); everything else uses JICENG_FIELD_KEY.
+
+
+def encrypt(plain: str, master: str | None = None) -> str:
     if not plain:
         return ""
     nonce = os.urandom(12)
-    sealed = _cipher(settings.JICENG_FIELD_KEY).encrypt(nonce, plain.encode(), None)
+    sealed = _cipher(master or settings.JICENG_FIELD_KEY).encrypt(nonce, plain.encode(), None)
     return _PREFIX + base64.b64encode(nonce + sealed).decode()
 
 
-def decrypt(token: str) -> str:
+def decrypt(token: str, master: str | None = None) -> str:
+    """The plain value; cryptography's InvalidTag when the key is not the one it was sealed with."""
     if not token:
         return ""
     raw = base64.b64decode(token.removeprefix(_PREFIX))
-    return _cipher(settings.JICENG_FIELD_KEY).decrypt(raw[:12], raw[12:], None).decode()
+    cipher = _cipher(master or settings.JICENG_FIELD_KEY)
+    return cipher.decrypt(raw[:12], raw[12:], None).decode()
 
 
-def lookup_hash(plain: str) -> str | None:
+def lookup_hash(plain: str, master: str | None = None) -> str | None:
     """Stable keyed hash of a normalized value; None for an empty value."""
     if not plain:
         return None
-    key = _keys(settings.JICENG_FIELD_KEY)[1]
+    key = _keys(master or settings.JICENG_FIELD_KEY)[1]
     # hmac.digest is the one-shot C path: the same value as hmac.new(...).hexdigest().
     return hmac.digest(key, plain.encode(), "sha256").hex()
 
