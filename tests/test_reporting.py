@@ -158,6 +158,19 @@ def test_past_periods_expire(world, confirmed):
     assert StateChange.objects.filter(record_id=confirmed.pk, transition="expire").exists()
 
 
+def test_the_daily_job_expires_ended_periods_and_sends_digests(world, confirmed):
+    import io
+
+    from django.core.management import call_command
+
+    MemberReport.objects.filter(pk=confirmed.pk).update(period="2020")
+    out = io.StringIO()
+    call_command("daily", stdout=out)
+    confirmed.refresh_from_db()
+    assert confirmed.state == "expired"
+    assert "已到期的党员报到：1 条" in out.getvalue() and "工作提醒" in out.getvalue()
+
+
 def test_period_follows_the_setting(settings):
     day = datetime.date(2024, 8, 1)
     assert period_of(day) == "2024"
