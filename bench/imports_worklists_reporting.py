@@ -16,8 +16,10 @@ Prints wall time, CPU time (time.process_time) and the load average for each.
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -25,6 +27,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
+# Without DATABASE_URL: a fresh SQLite file (never the demo's var/jiceng.sqlite3).
+_SCRATCH = Path(tempfile.mkdtemp(prefix="jiceng-bench-xl-"))
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_SCRATCH / 'bench.sqlite3'}")
+os.environ.setdefault("JICENG_VAR_DIR", str(_SCRATCH))
 
 import django  # noqa: E402
 
