@@ -74,6 +74,11 @@ def main() -> None:
     from jiceng.accounts.models import User
     from jiceng.worklists.models import JointMeetingBody
 
+    if not JointMeetingBody.objects.exists():
+        sys.exit(
+            "this database was filled before the demo had joint meetings: "
+            "drop and recreate it, then run again (it is filled anew)"
+        )
     load_before = os.getloadavg()
     rows, cpu = [], []
     for username in ("city_admin", "street_admin"):
