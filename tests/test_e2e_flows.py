@@ -16,15 +16,18 @@ from __future__ import annotations
 import base64
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
+from jiceng.reporting import services as reporting
+from jiceng.reporting.models import MemberReport, PointRule, ServiceRecord
 from jiceng.worklists import services as worklists
 from jiceng.worklists.models import Assignment, Attachment, State, Task
 from tests import factories as f
-from tests.browser import BROWSER_MARKS, log_in
+from tests.browser import BROWSER_MARKS, fill_login_form, log_in
 
 pytestmark = BROWSER_MARKS
 
@@ -200,3 +203,118 @@ def test_requester_cannot_approve_their_own_request(page, live_server, world, st
     expect(page.get_by_text("不能审批本人提交的销号申请。")).to_be_visible()
     expect(state_badge(page)).to_have_text("待销号")
     assert Assignment.objects.get(pk=street_task.pk).state == State.CLOSE_REQUESTED
+
+
+# --- 双报到 on a phone
+
+
+@pytest.fixture
+def point_rule(world) -> PointRule:
+    return PointRule.objects.create(unit=world.community_a, points_per_hour=Decimal("2.0"))
+
+
+@pytest.fixture
+def confirmed_member(world) -> MemberReport:
+    """The party member registered at community_a and confirmed to grid_a."""
+    member = world.personas["party_member"]
+    report = reporting.register_member(
+        member, world.member_a, world.community_a, reporting.Registration(estate="团结小区")
+    )
+    reporting.confirm_member(world.personas["community_admin"], report, world.grid_a)
+    return report
+
+
+def test_member_registers_serves_and_earns_points(
+    phone, live_server, world, media, point_rule, tmp_path
+):
+    base = live_server.url
+    member, community = phone(), phone()
+    log_in(community, base, "community_admin")
+
+    # The QR poster's link, opened before logging in: log in, then the form.
+    member.goto(f"{base}/reporting/join/{world.community_a.code}/")
+    fill_login_form(member, "party_member")
+    expect(member).to_have_url(f"{base}/reporting/join/{world.community_a.code}/")
+    expect(member.get_by_text("报到社区：团结社区")).to_be_visible()
+    member.get_by_label("小区").fill("团结小区")
+    member.get_by_label("楼栋").fill("3号楼")
+    member.get_by_label("特长").fill("法律咨询")
+    member.get_by_label("志愿服务").check()
+    member.get_by_label("可服务时间").fill("周末")
+    member.get_by_role("button", name="提交报到").click()
+    expect(member.get_by_text("报到已提交，等待社区确认。")).to_be_visible()
+    report = MemberReport.objects.get(person=world.member_a)
+    assert (report.state, report.community, report.estate) == (
+        "submitted",
+        world.community_a,
+        "团结小区",
+    )
+
+    # The community confirms it and assigns the grid.
+    community.goto(f"{base}/reporting/members/")
+    community.get_by_role("link", name="巴特尔").click()
+    community.get_by_label("分配网格（确认时必选）").select_option(label=world.grid_a.name)
+    community.get_by_role("button", name="确认报到").click()
+    expect(community.get_by_text("已完成：")).to_be_visible()
+    expect(community.get_by_role("button", name="确认报到")).to_have_count(0)
+    report.refresh_from_db()
+    assert (report.state, report.grid) == ("confirmed", world.grid_a)
+
+    # The member's own page shows the confirmed registration and its grid.
+    member.goto(f"{base}/reporting/mine/")
+    registration = member.locator("li", has=member.get_by_role("link", name=re.compile("团结社区")))
+    expect(registration).to_contain_text("已确认")
+    expect(registration).to_contain_text(world.grid_a.name)
+
+    # The member logs 90 minutes of service with a photo.
+    member.get_by_role("link", name="登记服务").click()
+    member.get_by_label("服务类型").select_option(label="志愿服务")
+    member.get_by_label("服务日期").fill(YESTERDAY.isoformat())
+    member.get_by_label("服务时长（分钟）").fill("90")
+    member.get_by_label("服务人数").fill("12")
+    member.get_by_label("服务内容").fill("清理楼道杂物")
+    member.get_by_label("照片").set_input_files(write_jpeg(member, tmp_path / "服务.jpg"))
+    member.get_by_role("button", name="提交，等待社区确认").click()
+    expect(member.get_by_text("已保存：")).to_be_visible()
+    record = ServiceRecord.objects.get()
+    assert (record.state, record.minutes, record.community) == ("submitted", 90, world.community_a)
+    assert record.photos.count() == 1
+
+    # The community sees the photo and confirms the record.
+    community.goto(f"{base}/reporting/records/")
+    community.get_by_role("link", name="巴特尔").click()
+    thumbnail = community.get_by_role("img", name="服务照片")
+    expect(thumbnail).to_be_visible()
+    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == PHOTO_SIZE
+    community.get_by_role("button", name="确认服务").click()
+    expect(community.get_by_text("已完成：")).to_be_visible()
+    record.refresh_from_db()
+    assert (record.state, record.points) == ("confirmed", Decimal("3.0"))
+
+    # The points appear on the member's page: 1.5 hours at 2 points an hour.
+    member.goto(f"{base}/reporting/mine/")
+    expect(member.locator(".fs-3")).to_have_text("3.0")
+    expect(member.get_by_role("link", name=re.compile("1.5 小时"))).to_be_visible()
+
+
+# --- bad input
+
+
+def test_bad_service_input_is_refused_by_its_field(page, live_server, world, confirmed_member):
+    base = live_server.url
+    log_in(page, base, "party_member")
+    page.goto(f"{base}/reporting/records/new/")
+    page.get_by_label("服务类型").select_option(label="关爱帮扶")
+    page.get_by_label("服务日期").fill(YESTERDAY.isoformat())
+    page.get_by_label("服务时长（分钟）").fill(str(30 * 60))
+    page.get_by_role("button", name="提交，等待社区确认").click()
+    expect(page.locator("#id_minutes_error")).to_contain_text("不能超过 24 小时")
+    expect(page.get_by_label("服务时长（分钟）")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("服务日期").fill((TODAY + datetime.timedelta(days=1)).isoformat())
+    page.get_by_label("服务时长（分钟）").fill("60")
+    page.get_by_role("button", name="提交，等待社区确认").click()
+    expect(page.locator("#id_date_error")).to_contain_text("服务日期不能晚于今天。")
+    expect(page.get_by_label("服务日期")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_minutes_error")).to_have_count(0)
+    assert not ServiceRecord.objects.exists()
