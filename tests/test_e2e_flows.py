@@ -60,7 +60,12 @@ def expect_image_shown(page) -> None:
     """The page is the image itself, decoded by the browser at its real size."""
     image = page.locator("img")
     expect(image).to_have_count(1)
-    assert image.evaluate("img => img.complete && img.naturalWidth") == PHOTO_SIZE
+    expect_decoded(image)
+
+
+def expect_decoded(image) -> None:
+    """The browser loaded and decoded the photo (waits for it, as a person would)."""
+    expect(image).to_have_js_property("naturalWidth", PHOTO_SIZE)
 
 
 @pytest.fixture
@@ -285,7 +290,7 @@ def test_member_registers_serves_and_earns_points(
     community.get_by_role("link", name="巴特尔").click()
     thumbnail = community.get_by_role("img", name="服务照片")
     expect(thumbnail).to_be_visible()
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == PHOTO_SIZE
+    expect_decoded(thumbnail)
     community.get_by_role("button", name="确认服务").click()
     expect(community.get_by_text("已完成：")).to_be_visible()
     record.refresh_from_db()
@@ -318,3 +323,14 @@ def test_bad_service_input_is_refused_by_its_field(page, live_server, world, con
     expect(page.get_by_label("服务日期")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_minutes_error")).to_have_count(0)
     assert not ServiceRecord.objects.exists()
+
+
+def test_second_registration_is_refused_once(page, live_server, world, confirmed_member):
+    base = live_server.url
+    log_in(page, base, "party_member")
+    page.goto(f"{base}/reporting/join/{world.community_a2.code}/")
+    page.get_by_label("小区").fill("和平小区")
+    page.get_by_role("button", name="提交报到").click()
+    expect(page.locator(".alert-danger")).to_contain_text("不能重复报到")
+    expect(page.get_by_text(re.compile("不能重复报到"))).to_have_count(1)
+    assert list(MemberReport.objects.values_list("pk", flat=True)) == [confirmed_member.pk]
