@@ -21,6 +21,9 @@ from django.test import Client
 from jiceng.orgs.models import DepartmentPairing, Unit
 from tests import factories as f
 
+# Browser fixtures (page, phone) for the end-to-end tests.
+pytest_plugins = ["tests.browser"]
+
 
 @dataclass
 class World:

@@ -1,72 +1,19 @@
 """End to end on a phone: log in, walk the tree to a grid, open a person, export.
 
 Drives Debian's Chromium through Playwright against pytest-django's live
-server (which serves static files, so CSS and JS load as in production).
-A screenshot of each step goes to pytest's tmp dir for inspection.
+server (fixtures in tests/browser.py). A screenshot of each step goes to
+pytest's tmp dir for inspection.
 """
 
 from __future__ import annotations
 
 import io
-import re
-from pathlib import Path
 
-import pytest
 from python_calamine import CalamineWorkbook
 
-from tests.factories import PASSWORD
+from tests.browser import BROWSER_MARKS, log_in
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 390, "height": 844}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
-]
-
-
-@pytest.fixture
-def page(transactional_db, live_server, monkeypatch, tmp_path):
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        # Known gap: after this test a PostgreSQL session stays attached to the
-        # test database and its drop at the end of the run fails (cause not yet
-        # found: no server thread or open session is left when the test ends).
-        # The browser path is database-independent; it runs on SQLite.
-        pytest.skip("browser test runs on SQLite only (PostgreSQL teardown leak, see comment)")
-    # Playwright's sync API runs an event loop; Django's ORM refuses to run
-    # inside one unless told that this single-threaded use is safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport=PHONE, is_mobile=True, has_touch=True, accept_downloads=True, locale="zh-CN"
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.static_failures = []
-
-        def record_static_failure(response) -> None:
-            # 304 is the browser revalidating its cache: a success.
-            if "/static/" in response.url and response.status >= 400:
-                page.static_failures.append(f"{response.status} {response.url}")
-
-        page.on("response", record_static_failure)
-        yield page
-        page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
-        context.close()
-        browser.close()
+pytestmark = BROWSER_MARKS
 
 
 def test_community_admin_on_a_phone(page, live_server, world, tmp_path):
@@ -79,11 +26,7 @@ def test_community_admin_on_a_phone(page, live_server, world, tmp_path):
         page.screenshot(path=str(tmp_path / f"{next(shot):02d}-{step}.png"), full_page=True)
 
     # Log in through the form.
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill("community_admin")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    log_in(page, base, "community_admin")
     screenshot("home")
 
     # CSS and JS loaded from the live server: Bootstrap styles the navbar.

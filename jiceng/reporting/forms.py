@@ -222,7 +222,7 @@ class ServiceRecordForm(StyledFormMixin, forms.ModelForm):
             try:
                 services.check_service(self.person, day, minutes, self.instance.pk)
             except services.ReportingError as exc:
-                raise ValidationError(str(exc)) from exc
+                self.add_error(exc.field, str(exc))
         need = cleaned.get("need")
         self.instance.person = self.person
         self.instance.community = need.community if need else report.community

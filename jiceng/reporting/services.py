@@ -39,7 +39,12 @@ MINUTES_PER_DAY = 24 * 60
 
 
 class ReportingError(Exception):
-    """A refused action; the message is shown to the user as it is."""
+    """A refused action; the message is shown to the user as it is, next to
+    `field` when one input is at fault (a form shows it by that field)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -276,9 +281,9 @@ def check_service(
     person: Person, day: datetime.date, minutes: int, exclude_pk: int | None = None
 ) -> None:
     if day > timezone.localdate():
-        raise ReportingError(_("服务日期不能晚于今天。"))
+        raise ReportingError(_("服务日期不能晚于今天。"), field="date")
     if minutes <= 0:
-        raise ReportingError(_("服务时长必须大于 0。"))
+        raise ReportingError(_("服务时长必须大于 0。"), field="minutes")
     logged = (
         ServiceRecord.objects.filter(person=person, date=day)
         .exclude(state=ServiceRecordState.REJECTED)
@@ -289,7 +294,8 @@ def check_service(
     if logged + minutes > MINUTES_PER_DAY:
         raise ReportingError(
             _("同一天的服务时长合计不能超过 24 小时（当天已登记 %(h).1f 小时）。")
-            % {"h": logged / 60}
+            % {"h": logged / 60},
+            field="minutes",
         )
 
 

@@ -126,12 +126,29 @@ def may_take(user, action: str, assignment: Assignment) -> bool:
 
 
 def available_actions(user, assignment: Assignment) -> list[tuple[str, str]]:
-    """(action, label) pairs the user could take now: for the buttons on a page."""
-    return [
+    """(action, label) pairs the user could take now: for the buttons on a page.
+    No approve button for the user who asked to close (it would only be refused)."""
+    actions = [
         (name, str(spec.label))
         for name, spec in ACTIONS.items()
         if assignment.state in spec.sources and may_take(user, name, assignment)
     ]
+    if (
+        any(name == "approve" for name, _label in actions)
+        and close_requester(assignment) == user.pk
+    ):
+        actions = [(name, label) for name, label in actions if name != "approve"]
+    return actions
+
+
+def close_requester(assignment: Assignment) -> int | None:
+    """The user who made the latest close-out request."""
+    return (
+        assignment.transitions.filter(to_state=State.CLOSE_REQUESTED)
+        .order_by("-at", "-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
 
 
 def transition(user, assignment_id: int, action: str, note: str = "") -> Assignment:
@@ -175,15 +192,8 @@ def _check_guards(user, action: str, assignment: Assignment) -> None:
                 _("该任务销号需要佐证材料（%(what)s），请先上报附件。")
                 % {"what": assignment.task.evidence_required}
             )
-    if action == "approve":
-        requester = (
-            assignment.transitions.filter(to_state=State.CLOSE_REQUESTED)
-            .order_by("-at", "-pk")
-            .values_list("actor_id", flat=True)
-            .first()
-        )
-        if requester == user.pk:
-            raise NotPermitted(_("不能审批本人提交的销号申请。"))
+    if action == "approve" and close_requester(assignment) == user.pk:
+        raise NotPermitted(_("不能审批本人提交的销号申请。"))
 
 
 def _apply(user, assignment: Assignment, action: str, target: str, note: str) -> None:
