@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 
 from jiceng.accounts.models import ApiToken
-from jiceng.worklists import services
+from jiceng.worklists import queries, services
 from jiceng.worklists.models import Assignment, Plan, State, Task, Transition
 from tests import factories as f
 from tests.walker import release_file
@@ -206,6 +206,9 @@ def test_nobody_approves_their_own_request(world, work):
     with pytest.raises(services.NotPermitted, match="本人"):
         services.transition(dual, target.pk, "approve")
     assert Assignment.objects.get(pk=target.pk).state == State.CLOSE_REQUESTED
+    # Nor is it listed as waiting for them; it is for the other approvers.
+    assert target not in queries.my_work(dual)["approvals"]
+    assert target in queries.my_work(world.personas["street_admin"])["approvals"]
     services.transition(world.personas["street_admin"], target.pk, "approve")
 
 

@@ -7,7 +7,7 @@ import datetime
 from collections import defaultdict
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from .models import (
     OverdueSnapshot,
     Plan,
     State,
+    Transition,
 )
 from .services import APPROVE_PERM, REPORT_PERM, role_units
 
@@ -38,8 +39,18 @@ def my_work(user, limit: int = 100) -> dict:
         .order_by("due_date", "pk")
     )
     todo = base.filter(unit_id__in=role_units(user, REPORT_PERM), state__in=TODO_STATES)
-    approvals = base.filter(
-        task__unit_id__in=role_units(user, APPROVE_PERM), state=State.CLOSE_REQUESTED
+    # Nobody approves their own request: someone on staff at both levels does not
+    # find the requests they made themselves among those waiting for them.
+    requester = Subquery(
+        Transition.objects.filter(assignment=OuterRef("pk"), to_state=State.CLOSE_REQUESTED)
+        .order_by("-at", "-pk")
+        .values("actor_id")[:1]
+    )
+    approvals = (
+        base.filter(task__unit_id__in=role_units(user, APPROVE_PERM), state=State.CLOSE_REQUESTED)
+        # No recorded request (bulk-loaded data): still shown.
+        .alias(requester=Coalesce(requester, 0, output_field=IntegerField()))
+        .exclude(requester=user.pk)
     )
     return {"todo": list(todo[:limit]), "approvals": list(approvals[:limit])}
 
