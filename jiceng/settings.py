@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "django_htmx",
+    # Listed so the API docs page serves its vendored Swagger UI, not a CDN copy
+    # that an intranet deployment cannot reach (ninja falls back to the CDN otherwise).
+    "ninja",
     "auditlog",
     "axes",
     "jiceng.core",
