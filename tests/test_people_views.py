@@ -152,3 +152,11 @@ def test_history_reads_in_chinese(world, login):
     assert "所属党组织（单位）：— → —" not in history  # nothing changed: no row
     for english in ("access", "update", "revealed", "None", "True", "False"):
         assert english not in history
+
+
+def test_person_page_leads_back_to_the_list_and_keeps_its_menu_entry(world, login):
+    response = login("community_admin").get(f"/people/{world.member_a.pk}/")
+    page = response.content.decode()
+    assert 'class="breadcrumb-item"><a href="/people/">人员</a>' in page
+    active = [i["label"] for i in response.context["nav_items"] if i["active"]]
+    assert active == ["人员"]

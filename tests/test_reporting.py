@@ -610,3 +610,9 @@ def test_list_pages_do_not_grow_queries_with_rows(
     client = login("city_admin")
     with django_assert_max_num_queries(25):
         assert client.get(url).status_code == 200
+
+
+def test_record_pages_lead_back_to_their_list(world, login):
+    wish = need(world, quantity=1)
+    page = login("community_admin").get(f"/reporting/needs/{wish.pk}/").content.decode()
+    assert '<a href="/reporting/needs/">服务需求</a>' in page

@@ -95,11 +95,22 @@ class MemberReportListView(ScopedListView):
         return context
 
 
+# The list each record page leads back to.
+LIST_URL_NAMES = {
+    "memberreport": "reporting:member-report-list",
+    "departmentreport": "reporting:department-report-list",
+    "serviceneed": "reporting:need-list",
+    "servicerecord": "reporting:record-list",
+}
+
+
 def _detail(request, obj, title, fields, extra=None):
     """One record page: its fields, the transitions the user may apply, its trail."""
     context = {
         "object": obj,
         "title": title,
+        "list_url": reverse(LIST_URL_NAMES[obj._meta.model_name]),
+        "list_label": obj._meta.verbose_name_plural,
         "fields": fields,
         "transitions": services.available_transitions(request.user, obj),
         "changes": services.changes_of(obj),
