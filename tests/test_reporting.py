@@ -616,3 +616,16 @@ def test_record_pages_lead_back_to_their_list(world, login):
     wish = need(world, quantity=1)
     page = login("community_admin").get(f"/reporting/needs/{wish.pk}/").content.decode()
     assert '<a href="/reporting/needs/">服务需求</a>' in page
+
+
+def test_grid_edit_form_shows_the_current_holders_selected(world, login):
+    # The person pickers are rendered in Python (FastSelect): the current
+    # holder must still come back selected, or a save would clear it.
+    responsibility = GridResponsibility.objects.create(
+        grid=world.grid_a, branch_secretary=world.member_a
+    )
+    page = (
+        login("community_admin").get(f"/reporting/grids/{responsibility.pk}/edit/").content.decode()
+    )
+    assert f'<option value="{world.member_a.pk}" selected>' in page
+    assert world.canary_member.name not in page
