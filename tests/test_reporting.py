@@ -629,3 +629,17 @@ def test_grid_edit_form_shows_the_current_holders_selected(world, login):
     )
     assert f'<option value="{world.member_a.pk}" selected>' in page
     assert world.canary_member.name not in page
+
+
+@pytest.mark.parametrize(
+    "persona, shown, hidden",
+    [
+        ("community_admin", ["单位报到", "网格责任", "评价", "积分规则"], []),
+        ("grid_worker", ["网格责任"], ["单位报到", "评价", "积分规则"]),
+    ],
+)
+def test_dashboard_links_only_to_lists_the_role_may_read(world, login, persona, shown, hidden):
+    links = login(persona).get("/reporting/").context["links"]
+    labels = [link["label"] for link in links]
+    assert all(label in labels for label in shown)
+    assert not any(label in labels for label in hidden)

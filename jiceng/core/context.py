@@ -44,3 +44,13 @@ def active_item(items: list[dict], path: str) -> dict | None:
         i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))
     ]
     return max(under, key=lambda i: len(i["url"]), default=None)
+
+
+def links_for(user, entries) -> list[dict]:
+    """The (label, url name, permission) entries the user may open, as links:
+    a page shows no button to a list the user's roles leave empty."""
+    return [
+        {"label": label, "url": reverse(name)}
+        for label, name, perm in entries
+        if perm is None or user_can(user, perm)
+    ]

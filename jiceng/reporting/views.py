@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
 from jiceng.core.audit import history
+from jiceng.core.context import links_for
 from jiceng.core.exports import Column
 from jiceng.core.files import file_response
 from jiceng.core.scoping import user_can
@@ -303,6 +304,15 @@ def department_feedback(request):
     return render(request, "reporting/feedback.html", context)
 
 
+# The 双报到 lists beside the dashboard (党员报到 is linked with the unit chosen).
+DASHBOARD_LINKS = [
+    (_l("单位报到"), "reporting:department-report-list", "departmentreport.view"),
+    (_l("网格责任"), "reporting:grid-list", "gridresponsibility.view"),
+    (_l("评价"), "reporting:evaluation-list", "memberevaluation.view"),
+    (_l("积分规则"), "reporting:rule-list", "pointrule.view"),
+]
+
+
 # --- the dashboard
 @login_required
 def dashboard(request):
@@ -321,7 +331,8 @@ def dashboard(request):
         messages.error(request, _("周期格式应为 2024 或 2024H1，已显示最近一期。"))
         period = None
     data = figures.summary(unit, period)
-    return render(request, "reporting/dashboard.html", {"unit": unit, "data": data})
+    links = links_for(request.user, DASHBOARD_LINKS)
+    return render(request, "reporting/dashboard.html", {"unit": unit, "data": data, "links": links})
 
 
 @login_required
