@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -543,6 +545,12 @@ class GridResponsibilityListView(ScopedListView):
             .annotate(members=members)
             .order_by("grid__path")
         )
+
+    def get_context_data(self, **kwargs):
+        if not user_can(self.request.user, "gridresponsibility.change"):
+            # A grid's row leads to its edit form, which read-only roles may not open.
+            self.columns = [replace(column, link=False) for column in self.columns]
+        return super().get_context_data(**kwargs)
 
 
 class GridResponsibilityUpdateView(ScopedUpdateView):
