@@ -160,3 +160,11 @@ def test_person_page_leads_back_to_the_list_and_keeps_its_menu_entry(world, logi
     assert 'class="breadcrumb-item"><a href="/people/">人员</a>' in page
     active = [i["label"] for i in response.context["nav_items"] if i["active"]]
     assert active == ["人员"]
+
+
+def test_blank_choices_read_in_chinese(world, login):
+    client = login("community_admin")
+    filters = client.get("/people/").content.decode()
+    form = client.get("/people/new/").content.decode()
+    assert "---------" not in filters and '<option value="">全部</option>' in filters
+    assert "---------" not in form and '<option value="">请选择</option>' in form
