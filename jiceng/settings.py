@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from jiceng.env import env_bool, env_choice, env_int, env_list, env_str
 
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "django_htmx",
+    # Listed so the API docs page serves its vendored Swagger UI, not a CDN copy
+    # that an intranet deployment cannot reach (ninja falls back to the CDN otherwise).
+    "ninja",
     "auditlog",
     "axes",
     "jiceng.core",
@@ -182,6 +186,8 @@ if PRODUCTION and not SECURE_HSTS_PRELOAD:
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A filter's blank choice (django-filter says "---------"); see core.filters.ANY.
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -196,3 +196,10 @@ def test_unit_boundary_through_the_api(world, client, bearer):
     assert response.status_code == 400 and "闭合" in str(response.json()["errors"])
     world.grid_a.refresh_from_db()
     assert world.grid_a.boundary == square
+
+
+def test_docs_page_loads_swagger_from_our_static_files(world, login):
+    # Cities run Jiceng on intranets: a CDN copy of Swagger UI left the page blank.
+    html = login("city_admin").get("/api/v1/docs").content.decode()
+    assert "cdn.jsdelivr.net" not in html
+    assert "/static/ninja/swagger-ui-bundle.js" in html

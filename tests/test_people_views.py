@@ -137,3 +137,34 @@ def test_history_lists_only_the_records_own_fields(world, login):
     )
     entry = LogEntry.objects.get_for_object(world.resident_a).latest("timestamp")
     assert set(entry.changes_dict) == {"ethnicity"}
+
+
+def test_history_reads_in_chinese(world, login):
+    client = login("city_admin")
+    client.post(f"/people/{world.member_a.pk}/reveal/id_number/")
+    Person = type(world.member_a)
+    person = Person.objects.get(pk=world.member_a.pk)
+    person.name = "巴特尔二"
+    person.save()
+    page = client.get(f"/people/{world.member_a.pk}/").content.decode()
+    history = page[page.index("变更记录") : page.index("</main>")]
+    assert "显示完整号码：公民身份号码" in history and "姓名：巴特尔 → 巴特尔二" in history
+    assert "所属党组织（单位）：— → —" not in history  # nothing changed: no row
+    for english in ("access", "update", "revealed", "None", "True", "False"):
+        assert english not in history
+
+
+def test_person_page_leads_back_to_the_list_and_keeps_its_menu_entry(world, login):
+    response = login("community_admin").get(f"/people/{world.member_a.pk}/")
+    page = response.content.decode()
+    assert 'class="breadcrumb-item"><a href="/people/">人员</a>' in page
+    active = [i["label"] for i in response.context["nav_items"] if i["active"]]
+    assert active == ["人员"]
+
+
+def test_blank_choices_read_in_chinese(world, login):
+    client = login("community_admin")
+    filters = client.get("/people/").content.decode()
+    form = client.get("/people/new/").content.decode()
+    assert "---------" not in filters and '<option value="">全部</option>' in filters
+    assert "---------" not in form and '<option value="">请选择</option>' in form

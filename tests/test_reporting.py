@@ -610,3 +610,36 @@ def test_list_pages_do_not_grow_queries_with_rows(
     client = login("city_admin")
     with django_assert_max_num_queries(25):
         assert client.get(url).status_code == 200
+
+
+def test_record_pages_lead_back_to_their_list(world, login):
+    wish = need(world, quantity=1)
+    page = login("community_admin").get(f"/reporting/needs/{wish.pk}/").content.decode()
+    assert '<a href="/reporting/needs/">服务需求</a>' in page
+
+
+def test_grid_edit_form_shows_the_current_holders_selected(world, login):
+    # The person pickers are rendered in Python (FastSelect): the current
+    # holder must still come back selected, or a save would clear it.
+    responsibility = GridResponsibility.objects.create(
+        grid=world.grid_a, branch_secretary=world.member_a
+    )
+    page = (
+        login("community_admin").get(f"/reporting/grids/{responsibility.pk}/edit/").content.decode()
+    )
+    assert f'<option value="{world.member_a.pk}" selected>' in page
+    assert world.canary_member.name not in page
+
+
+@pytest.mark.parametrize(
+    "persona, shown, hidden",
+    [
+        ("community_admin", ["单位报到", "网格责任", "评价", "积分规则"], []),
+        ("grid_worker", ["网格责任"], ["单位报到", "评价", "积分规则"]),
+    ],
+)
+def test_dashboard_links_only_to_lists_the_role_may_read(world, login, persona, shown, hidden):
+    links = login(persona).get("/reporting/").context["links"]
+    labels = [link["label"] for link in links]
+    assert all(label in labels for label in shown)
+    assert not any(label in labels for label in hidden)

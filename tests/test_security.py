@@ -97,6 +97,23 @@ def test_a_strong_password_passes(world):
     validate_password("Xilinhot-grid-2024", user=world.personas["community_admin"])
 
 
+def test_password_change_form_is_styled_and_works(world, login):
+    client = login("grid_worker")
+    page = client.get("/accounts/password/").content.decode()
+    assert page.count('class="form-control"') == 3
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Xilinhot-grid-2024",
+            "new_password2": "Xilinhot-grid-2024",
+        },
+    )
+    assert response.status_code == 302
+    world.personas["grid_worker"].refresh_from_db()
+    assert world.personas["grid_worker"].check_password("Xilinhot-grid-2024")
+
+
 # --- Sessions
 
 

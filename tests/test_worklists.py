@@ -717,3 +717,15 @@ def test_state_display_is_the_translated_label_as_a_string(work):
     shown = Assignment(state=State.CLOSE_REQUESTED).get_state_display()
     assert shown == "待销号" and type(shown) is str
     assert Assignment(state="unknown").get_state_display() == "unknown"
+
+
+def test_my_work_links_the_pages_no_menu_entry_reaches(world, login):
+    page = login("community_admin").get("/work/").content.decode()
+    for url in ("/work/tasks/", "/work/visits/", "/work/projects/"):
+        assert f'href="{url}"' in page
+
+
+def test_a_list_without_filters_shows_no_filter_button(world, login):
+    page = login("community_admin").get("/work/visits/").content.decode()
+    assert "筛选" not in page
+    assert "筛选" in login("community_admin").get("/work/tasks/").content.decode()

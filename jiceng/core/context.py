@@ -27,8 +27,30 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [
-        {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
+        {"label": label, "url": reverse(name), "active": False}
         for label, name, perm in NAVIGATION
         if perm is None or user_can(user, perm)
     ]
+    current = active_item(items, request.path)
+    if current is not None:
+        current["active"] = True
     return {"nav_items": items}
+
+
+def active_item(items: list[dict], path: str) -> dict | None:
+    """The entry a page belongs to: the longest menu URL it lies under, so a
+    record page (/people/12/) keeps its section (人员) highlighted."""
+    under = [
+        i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))
+    ]
+    return max(under, key=lambda i: len(i["url"]), default=None)
+
+
+def links_for(user, entries) -> list[dict]:
+    """The (label, url name, permission) entries the user may open, as links:
+    a page shows no button to a list the user's roles leave empty."""
+    return [
+        {"label": label, "url": reverse(name)}
+        for label, name, perm in entries
+        if perm is None or user_can(user, perm)
+    ]

@@ -22,6 +22,20 @@ from jiceng.core.scoping import Scoped, subtree_q
 PICKER_KINDS = ("league", "city", "street", "community")
 
 
+# The blank choice of a drop-down: Django's "---------" reads as nothing to a
+# Chinese user; a filter's blank means any value, a form's means choose one.
+ANY = _l("全部")
+CHOOSE = _l("请选择")
+
+
+def relabel_blank(field: forms.Field, label: str) -> None:
+    if hasattr(field, "empty_label"):  # model choices; django-filter's choice fields
+        if field.empty_label is not None:
+            field.empty_label = label
+    elif isinstance(field, forms.ChoiceField):
+        field.choices = [(key, label if key == "" else text) for key, text in field.choices]
+
+
 class FastSelect(forms.Select):
     """A <select> rendered in Python: the template renderer costs ~0.2 ms per
     <option>, which made a filter bar with hundreds of units the slowest part
@@ -64,6 +78,7 @@ class ScopedFilterSet(filters.FilterSet):
     def form(self):
         form = super().form
         for field in form.fields.values():
+            relabel_blank(field, ANY)
             if type(field.widget) is forms.Select:
                 field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -84,7 +99,7 @@ def unit_picker_choices(user, selected_id=None) -> list[tuple[str, str]]:
     if selected_id and str(selected_id).isdigit():
         units = units | Unit.objects.visible_to(user).filter(pk=selected_id)
     rows = units.order_by("path").values_list("pk", "name", "depth")
-    return [("", "---------")] + [(str(pk), "\u3000" * depth + name) for pk, name, depth in rows]
+    return [("", ANY)] + [(str(pk), "\u3000" * depth + name) for pk, name, depth in rows]
 
 
 class UnitSubtreeFilter(filters.ModelChoiceFilter):

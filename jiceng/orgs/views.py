@@ -235,6 +235,8 @@ class DepartmentDetailView(ScopedDetailView):
             .order_by("end_date", "-start_date"),
             can_add_pairing=user_can(user, "departmentpairing.add"),
             can_change_pairing=user_can(user, "departmentpairing.change"),
+            # A department's admin reads its pairings but not the communities' pages.
+            can_view_units=user_can(user, "unit.view"),
         )
         return context
 

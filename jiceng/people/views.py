@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.core.audit import log_access
 from jiceng.core.exports import Column, headers
-from jiceng.core.scoping import can_act_on
+from jiceng.core.scoping import can_act_on, user_can
 from jiceng.core.views import (
     ScopedCreateView,
     ScopedDetailView,
@@ -103,6 +103,8 @@ class PersonDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_reveal"] = can_act_on(self.request.user, "reveal_pii", self.object)
+        # Department admins and members read people but not the tree: no link to a 404.
+        context["can_view_units"] = user_can(self.request.user, "unit.view")
         return context
 
 

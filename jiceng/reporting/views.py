@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
 from jiceng.core.audit import history
+from jiceng.core.context import links_for
 from jiceng.core.exports import Column
 from jiceng.core.files import file_response
 from jiceng.core.scoping import user_can
@@ -95,11 +98,22 @@ class MemberReportListView(ScopedListView):
         return context
 
 
+# The list each record page leads back to.
+LIST_URL_NAMES = {
+    "memberreport": "reporting:member-report-list",
+    "departmentreport": "reporting:department-report-list",
+    "serviceneed": "reporting:need-list",
+    "servicerecord": "reporting:record-list",
+}
+
+
 def _detail(request, obj, title, fields, extra=None):
     """One record page: its fields, the transitions the user may apply, its trail."""
     context = {
         "object": obj,
         "title": title,
+        "list_url": reverse(LIST_URL_NAMES[obj._meta.model_name]),
+        "list_label": obj._meta.verbose_name_plural,
         "fields": fields,
         "transitions": services.available_transitions(request.user, obj),
         "changes": services.changes_of(obj),
@@ -292,6 +306,15 @@ def department_feedback(request):
     return render(request, "reporting/feedback.html", context)
 
 
+# The 双报到 lists beside the dashboard (党员报到 is linked with the unit chosen).
+DASHBOARD_LINKS = [
+    (_l("单位报到"), "reporting:department-report-list", "departmentreport.view"),
+    (_l("网格责任"), "reporting:grid-list", "gridresponsibility.view"),
+    (_l("评价"), "reporting:evaluation-list", "memberevaluation.view"),
+    (_l("积分规则"), "reporting:rule-list", "pointrule.view"),
+]
+
+
 # --- the dashboard
 @login_required
 def dashboard(request):
@@ -310,7 +333,8 @@ def dashboard(request):
         messages.error(request, _("周期格式应为 2024 或 2024H1，已显示最近一期。"))
         period = None
     data = figures.summary(unit, period)
-    return render(request, "reporting/dashboard.html", {"unit": unit, "data": data})
+    links = links_for(request.user, DASHBOARD_LINKS)
+    return render(request, "reporting/dashboard.html", {"unit": unit, "data": data, "links": links})
 
 
 @login_required
@@ -521,6 +545,12 @@ class GridResponsibilityListView(ScopedListView):
             .annotate(members=members)
             .order_by("grid__path")
         )
+
+    def get_context_data(self, **kwargs):
+        if not user_can(self.request.user, "gridresponsibility.change"):
+            # A grid's row leads to its edit form, which read-only roles may not open.
+            self.columns = [replace(column, link=False) for column in self.columns]
+        return super().get_context_data(**kwargs)
 
 
 class GridResponsibilityUpdateView(ScopedUpdateView):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
 from jiceng.core.audit import history
+from jiceng.core.context import links_for
 from jiceng.core.exports import Column, small_xlsx_response
 from jiceng.core.files import file_response
 from jiceng.core.scoping import user_can
@@ -94,9 +95,18 @@ class TaskCreateView(ScopedCreateView):
         return self.object.plan.get_absolute_url() if self.object.plan_id else "/work/"
 
 
+# Work-list pages no menu entry leads to.
+MY_WORK_LINKS = [
+    (_l("全部工作清单"), "worklists:assignment-list", "assignment.view"),
+    (_l("督导记录"), "worklists:visit-list", "supervisionvisit.view"),
+    (_l("治理项目"), "worklists:project-list", "project.view"),
+]
+
+
 @login_required
 def my_work(request):
-    return render(request, "worklists/my_work.html", queries.my_work(request.user))
+    context = {**queries.my_work(request.user), "links": links_for(request.user, MY_WORK_LINKS)}
+    return render(request, "worklists/my_work.html", context)
 
 
 def _visible_assignment(request, pk):
