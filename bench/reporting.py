@@ -37,7 +37,7 @@ from django.test.utils import override_settings  # noqa: E402
 from jiceng.accounts.models import User  # noqa: E402
 from jiceng.orgs.models import Unit  # noqa: E402
 from jiceng.people.models import Person  # noqa: E402
-from jiceng.reporting import totals  # noqa: E402
+from jiceng.reporting import figures, totals  # noqa: E402
 from jiceng.reporting.models import MemberReport, ServiceRecord  # noqa: E402
 
 
@@ -84,7 +84,7 @@ def top_up(target: int) -> None:
                     need_id, kind, date, minutes, people_served, description, state, points,
                     created_at)
                 SELECT person_id, community_id, department_id, NULL, kind,
-                    make_date(2023, extract(month FROM date)::int,
+                    make_date(extract(year FROM date)::int, extract(month FROM date)::int,
                               1 + ((extract(day FROM date)::int + 7) %% 27)),
                     minutes, people_served, description, state, points, created_at
                 FROM reporting_servicerecord ORDER BY id LIMIT %s
@@ -97,10 +97,12 @@ def top_up(target: int) -> None:
 
 
 def bare_dashboard(city: Unit) -> None:
-    """The dashboard's figures as plain aggregates over the records (no rollups)."""
+    """The dashboard's figures as plain aggregates over the records (no rollups),
+    for the year the dashboard shows (that of the latest registrations)."""
+    year = int(figures.latest_period()[:4])
     in_city = {"community__path__startswith": city.path}
     list(
-        ServiceRecord.objects.filter(state="confirmed", date__year=2023, **in_city)
+        ServiceRecord.objects.filter(state="confirmed", date__year=year, **in_city)
         .annotate(m=TruncMonth("date"))
         .values("m")
         .annotate(minutes=Sum("minutes"), people=Sum("people_served"))
