@@ -729,3 +729,83 @@ def test_a_list_without_filters_shows_no_filter_button(world, login):
     page = login("community_admin").get("/work/visits/").content.decode()
     assert "筛选" not in page
     assert "筛选" in login("community_admin").get("/work/tasks/").content.decode()
+
+
+# --- recording a supervision visit and publishing a project from the browser
+def test_street_records_a_visit_from_the_task_page(world, work, login):
+    from jiceng.worklists.models import SupervisionVisit
+
+    target = work["community_a"]
+    client = login("street_admin")
+    page = client.get(f"/work/tasks/{target.pk}/").content.decode()
+    link = f"/work/visits/new/?unit={world.community_a.pk}&amp;assignment={target.pk}"
+    assert link in page
+    assert (
+        "记录督导" not in login("community_admin").get(f"/work/tasks/{target.pk}/").content.decode()
+    )
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert f'value="{target.pk}"' in form and "宝力根街道" in form
+    data = {
+        "by_unit": world.street_a.pk,
+        "unit": world.community_a.pk,
+        "assignment": target.pk,
+        "date": TODAY.isoformat(),
+        "inspectors": "街道督导组",
+        "summary": "台账不全",
+    }
+    response = client.post("/work/visits/new/", data)
+    visit = SupervisionVisit.objects.get()
+    assert response.status_code == 302 and response["Location"] == visit.get_absolute_url()
+    assert (visit.by_unit, visit.unit, visit.assignment) == (
+        world.street_a,
+        world.community_a,
+        target,
+    )
+    assert visit.created_by == world.personas["street_admin"]
+
+
+def test_a_visit_outside_scope_or_by_another_unit_is_refused(world, work, login):
+    from jiceng.worklists.models import SupervisionVisit
+
+    client = login("street_admin")
+    base = {"date": TODAY.isoformat(), "inspectors": "x", "summary": "x"}
+    forged = client.post(
+        "/work/visits/new/", {**base, "by_unit": world.street_a.pk, "unit": world.community_b.pk}
+    )
+    assert "不在您的管辖范围内" in forged.content.decode()
+    by_city = client.post(
+        "/work/visits/new/", {**base, "by_unit": world.city.pk, "unit": world.community_a.pk}
+    )
+    assert "不在您的管辖范围内" in by_city.content.decode()
+    itself = client.post(
+        "/work/visits/new/", {**base, "by_unit": world.street_a.pk, "unit": world.street_a.pk}
+    )
+    assert "督导单位必须是被督导单位的上级" in itself.content.decode()
+    canary_task = client.post(
+        "/work/visits/new/",
+        {**base, "by_unit": world.street_a.pk, "unit": world.community_a.pk,
+         "assignment": work["canary"].pk},
+    )  # fmt: skip
+    assert "不在您的管辖范围内" in canary_task.content.decode()
+    assert login("community_admin").get("/work/visits/new/").status_code == 403
+    assert not SupervisionVisit.objects.exists()
+
+
+def test_city_publishes_a_project_for_streets_to_claim(world, login):
+    from jiceng.worklists.models import Project, ProjectCategory
+
+    client = login("city_admin")
+    assert 'href="/work/projects/new/"' in client.get("/work/projects/").content.decode()
+    data = {
+        "unit": world.city.pk,
+        "category": ProjectCategory.objects.get(name="红色物业").pk,
+        "title": "老旧小区红色物业试点",
+        "due_date": (TODAY - datetime.timedelta(days=1)).isoformat(),
+    }
+    assert "不能早于今天" in client.post("/work/projects/new/", data).content.decode()
+    data["due_date"] = DUE.isoformat()
+    response = client.post("/work/projects/new/", data)
+    project = Project.objects.get()
+    assert response["Location"] == project.get_absolute_url() and project.unit == world.city
+    assert login("street_admin").get("/work/projects/new/").status_code == 403
+    assert login("street_admin").get(project.get_absolute_url()).status_code == 200  # to claim

@@ -18,7 +18,17 @@ from jiceng.core.scoping import units_granting
 from jiceng.orgs.models import Department, LeaderLink, Unit, UnitKind
 from jiceng.people.models import Person
 
-from .models import JOINT_MEETING_KINDS, CardLevel, JointMeetingBody, Meeting, Plan, Task
+from .models import (
+    JOINT_MEETING_KINDS,
+    Assignment,
+    CardLevel,
+    JointMeetingBody,
+    Meeting,
+    Plan,
+    Project,
+    SupervisionVisit,
+    Task,
+)
 
 
 class PlanForm(ScopedModelForm):
@@ -266,3 +276,72 @@ class ResolutionForm(StyledFormMixin, forms.Form):
         plan = self.fields["plan"]
         plan.queryset = Plan.objects.visible_to(user).filter(unit=body.unit_id)
         plan.error_messages["invalid_choice"] = OUT_OF_SCOPE
+
+
+# Above this many units a picker leaves grids out (a city has thousands).
+MAX_UNIT_CHOICES = 1000
+
+
+def own_units(user, perm: str):
+    """The units of the user's own role assignments granting `perm` (not their
+    subtrees): who a visit is made by, or a project published by."""
+    ids = [a.unit_id for a in user.assignments if a.unit_id and a.grants(perm)]
+    units = Unit.objects.all() if user.is_superuser else Unit.objects.filter(pk__in=ids)
+    return units.exclude(kind=UnitKind.GRID).order_by("path")
+
+
+class VisitForm(ScopedModelForm):
+    """A supervision visit (督导) by one of the user's units on a unit below it,
+    optionally on one of that unit's tasks (given by the task page's link)."""
+
+    unit_fields = {"unit": "supervisionvisit.add"}
+
+    class Meta:
+        model = SupervisionVisit
+        fields = ["by_unit", "unit", "assignment", "date", "inspectors", "summary"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "assignment": forms.HiddenInput,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        by_units = own_units(user, "supervisionvisit.add")
+        self.fields["by_unit"].queryset = by_units
+        self.fields["by_unit"].error_messages["invalid_choice"] = OUT_OF_SCOPE
+        if len(by_units) == 1:  # the usual case: one's own unit
+            self.initial.setdefault("by_unit", by_units[0].pk)
+        units = self.fields["unit"].queryset
+        if units.count() > MAX_UNIT_CHOICES:  # a city: grids are reached from their task
+            chosen = self.initial.get("unit") or self.data.get("unit")
+            grids_shown = units.filter(pk=chosen) if str(chosen).isdigit() else units.none()
+            self.fields["unit"].queryset = units.exclude(kind=UnitKind.GRID) | grids_shown
+        self.fields["assignment"].queryset = Assignment.objects.visible_to(user)
+        self.fields["assignment"].error_messages["invalid_choice"] = OUT_OF_SCOPE
+
+
+class ProjectForm(ScopedModelForm):
+    """A governance project (项目化) published for the units below to claim."""
+
+    class Meta:
+        model = Project
+        fields = ["unit", "category", "title", "description", "due_date"]
+        widgets = {
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        units = own_units(user, "project.add")
+        self.fields["unit"].queryset = units
+        self.fields["unit"].error_messages["invalid_choice"] = OUT_OF_SCOPE
+        if len(units) == 1:
+            self.initial.setdefault("unit", units[0].pk)
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        if due < timezone.localdate():
+            raise forms.ValidationError(_("完成时限不能早于今天。"))
+        return due

@@ -20,8 +20,10 @@ urlpatterns = [
     path("plans/<int:pk>/tasks.xlsx", views.plan_tasks_export, name="plan-tasks-export"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("visits/", views.VisitListView.as_view(), name="visit-list"),
+    path("visits/new/", views.VisitCreateView.as_view(), name="visit-create"),
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
     path("projects/", views.ProjectListView.as_view(), name="project-list"),
+    path("projects/new/", views.ProjectCreateView.as_view(), name="project-create"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
 ]
 urlpatterns += meeting_urls  # joint meetings: jiceng/worklists/meetings.py

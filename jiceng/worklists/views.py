@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -23,7 +24,16 @@ from jiceng.orgs.models import Unit
 
 from . import imports, queries, services
 from .filters import AssignmentFilter
-from .forms import DecomposeForm, EscalationForm, FindingForm, PlanForm, ReportForm, TaskForm
+from .forms import (
+    DecomposeForm,
+    EscalationForm,
+    FindingForm,
+    PlanForm,
+    ProjectForm,
+    ReportForm,
+    TaskForm,
+    VisitForm,
+)
 from .models import Assignment, Attachment, Plan, Project, State, SupervisionVisit, Task
 
 ASSIGNMENT_COLUMNS = [
@@ -142,6 +152,7 @@ def assignment_detail(request, pk: int):
         and services.acts_for(user, "task.add", assignment.unit),
         "can_escalate": assignment.is_overdue
         and services.acts_for(user, "escalation.add", assignment.task.unit),
+        "can_supervise": services.acts_for(user, "supervisionvisit.add", assignment.task.unit),
         "report_form": ReportForm(),
         "decompose_form": DecomposeForm(parent=assignment),
         "escalation_form": EscalationForm(),
@@ -337,9 +348,44 @@ class VisitListView(ScopedListView):
         Column(_l("督导情况"), lambda v: v.summary[:60]),
     ]
     export_basename = "督导记录"
+    create_url_name = "worklists:visit-create"
 
     def get_queryset(self):
         return super().get_queryset().select_related("unit", "by_unit")
+
+
+class VisitCreateView(ScopedCreateView):
+    """Record a visit; the task page links here with the unit and task filled in."""
+
+    model = SupervisionVisit
+    form_class = VisitForm
+
+    def get_initial(self):
+        initial = {"date": timezone.localdate()}
+        for name in ("unit", "assignment"):
+            if self.request.GET.get(name, "").isdigit():
+                initial[name] = int(self.request.GET[name])
+        return initial
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("unit", "by_unit")}
+        try:
+            self.object = services.record_visit(
+                self.request.user, form.cleaned_data["unit"], form.cleaned_data["by_unit"], **data
+            )
+        except services.WorkflowError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已记录督导，可在下方登记发现的问题。"))
+        return redirect(self.object.get_absolute_url())
+
+
+class ProjectCreateView(ScopedCreateView):
+    model = Project
+    form_class = ProjectForm
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
 
 
 @login_required
@@ -380,6 +426,7 @@ class ProjectListView(ScopedListView):
         Column(_l("完成时限"), lambda p: p.due_date),
     ]
     export_basename = "治理项目"
+    create_url_name = "worklists:project-create"
 
     def get_queryset(self):
         return super().get_queryset().select_related("category", "unit")
