@@ -361,6 +361,11 @@ def test_pairing_created_from_the_department_page(world, login):
     assert response.status_code == 302 and response["Location"] == next_url
     assert "和平社区" in text(client.get(next_url))
     assert "锡林浩特市财政局党组" in text(client.get(f"/orgs/units/{world.community_a2.pk}/"))
+    # Editing shows the date as a date input can take it (ISO): with zh-hans's
+    # 2024/05/01 the browser showed it empty and saving the form cleared it.
+    pairing = world.department_a.pairings.get(community=world.community_a2)
+    edit = client.get(f"/orgs/pairings/{pairing.pk}/edit/").content.decode()
+    assert 'type="date"' in edit and 'value="2024-05-01"' in edit
 
 
 def test_pairing_with_a_street_is_refused(world, login):

@@ -22,6 +22,10 @@ class StyledFormMixin:
                 # the template renderer took ~1 s for the three of a grid's page.
                 field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
             widget = field.widget
+            if isinstance(widget, forms.DateInput) and widget.input_type == "date":
+                # A date input takes ISO dates only; zh-hans formats 2024/01/05,
+                # which it shows as empty, so saving an edit cleared the date.
+                widget.format = "%Y-%m-%d"
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
