@@ -99,19 +99,7 @@ def create_worklists(
     street_work = [
         Assignment(task=t, unit=s, due_date=t.due_date) for t in top for s in tree.streets
     ]
-    sub_tasks = [
-        Task(
-            plan=plan,
-            group=a.task.group,
-            parent=a,
-            unit=a.unit,
-            title=a.task.title,
-            due_date=a.due_date - datetime.timedelta(days=rng.randint(0, 10)),
-            source=Source.DECOMPOSITION,
-            evidence_required=a.task.evidence_required,
-        )
-        for a in street_work
-    ]
+    sub_tasks = [_decomposed(rng, plan, a, max_earlier=10) for a in street_work]
     communities_of = dict(zip((s.pk for s in tree.streets), tree.communities_of, strict=True))
     community_work = [
         Assignment(task=t, unit=c, parent=a, due_date=t.due_date)
@@ -131,6 +119,21 @@ def create_worklists(
     return {"tasks": len(top), "assignments": assignments, **visits}
 
 
+def _decomposed(rng, plan, parent: Assignment, max_earlier: int) -> Task:
+    """The sub-task a unit makes of its assignment for the units below it, due a
+    few days before its own deadline."""
+    return Task(
+        plan=plan,
+        group=parent.task.group,
+        parent=parent,
+        unit=parent.unit,
+        title=parent.task.title,
+        due_date=parent.due_date - datetime.timedelta(days=rng.randint(0, max_earlier)),
+        source=Source.DECOMPOSITION,
+        evidence_required=parent.task.evidence_required,
+    )
+
+
 def _grid_work(rng, plan, tree, community_work, every: int) -> list[Assignment]:
     """Communities take some of their open work down to their grids, so that grid
     workers have work of their own (a sub-task per community, one per grid)."""
@@ -145,20 +148,7 @@ def _grid_work(rng, plan, tree, community_work, every: int) -> list[Assignment]:
         and grids_of.get(a.unit_id)
     ]
     sub_tasks = Task.objects.bulk_create(
-        [
-            Task(
-                plan=plan,
-                group=a.task.group,
-                parent=a,
-                unit=a.unit,
-                title=a.task.title,
-                due_date=a.due_date - datetime.timedelta(days=rng.randint(0, 5)),
-                source=Source.DECOMPOSITION,
-                evidence_required=a.task.evidence_required,
-            )
-            for a in chosen
-        ],
-        batch_size=BATCH,
+        [_decomposed(rng, plan, a, max_earlier=5) for a in chosen], batch_size=BATCH
     )
     work = []
     for a, t in zip(chosen, sub_tasks, strict=True):

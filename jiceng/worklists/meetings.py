@@ -50,6 +50,15 @@ def visible_members(user) -> list[Prefetch]:
     ]
 
 
+def with_members(bodies, user):
+    """Bodies with their unit, convener and the members the user may see."""
+    return (
+        bodies.select_related("unit", "convener")
+        .defer("unit__boundary")
+        .prefetch_related(*visible_members(user))
+    )
+
+
 class BodyListView(ScopedListView):
     model = JointMeetingBody
     filterset_class = JointMeetingBodyFilter
@@ -59,11 +68,7 @@ class BodyListView(ScopedListView):
 
     def get_queryset(self):
         return (
-            super()
-            .get_queryset()
-            .select_related("unit", "convener")
-            .defer("unit__boundary")
-            .prefetch_related(*visible_members(self.request.user))
+            with_members(super().get_queryset(), self.request.user)
             .annotate(meeting_count=Count("meetings"), last_meeting=Max("meetings__date"))
             .order_by("unit__path", "name", "pk")
         )
@@ -75,13 +80,7 @@ class BodyDetailView(ScopedDetailView):
     model = JointMeetingBody
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("unit", "convener")
-            .defer("unit__boundary")
-            .prefetch_related(*visible_members(self.request.user))
-        )
+        return with_members(super().get_queryset(), self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
