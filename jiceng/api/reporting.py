@@ -192,14 +192,8 @@ def claim_need(request, need_id: int):
     need = get_visible(request, ServiceNeed, need_id)
     if not user_can(request.user, "serviceclaim.add"):
         raise PermissionDenied
-    department = next((a.department for a in request.user.assignments if a.department_id), None)
     try:
-        if department is not None:
-            made = services.claim_need(request.user, need, department=department)
-        elif request.user.person_id:
-            made = services.claim_need(request.user, need, person=request.user.person)
-        else:
-            raise services.ReportingError("您的账号不能认领服务需求。")
+        made = services.claim_as(request.user, need)
     except services.ReportingError as exc:
         raise HttpError(409, str(exc)) from exc
     return Status(201, made)

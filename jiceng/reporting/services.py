@@ -270,6 +270,17 @@ def claim_need(
         )
 
 
+def claim_as(user, need: ServiceNeed) -> ServiceClaim:
+    """Claim for whom the user acts: their department when they administer one,
+    else themselves as a member (the page and the API both claim this way)."""
+    department = next((a.department for a in user.assignments if a.department_id), None)
+    if department is not None:
+        return claim_need(user, need, department=department)
+    if user.person_id:
+        return claim_need(user, need, person=user.person)
+    raise ReportingError(_("您的账号不能认领服务需求。"))
+
+
 # --- service records (服务记录)
 def active_report_of(person: Person, day: datetime.date | None = None) -> MemberReport | None:
     """The member's confirmed registration, the latest first."""

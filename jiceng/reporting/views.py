@@ -449,14 +449,8 @@ def claim(request, pk: int):
     need = get_object_or_404(ServiceNeed.objects.visible_to(request.user), pk=pk)
     if not user_can(request.user, "serviceclaim.add"):
         raise PermissionDenied
-    department = next((a.department for a in request.user.assignments if a.department_id), None)
     try:
-        if department is not None:
-            services.claim_need(request.user, need, department=department)
-        elif request.user.person_id:
-            services.claim_need(request.user, need, person=request.user.person)
-        else:
-            raise services.ReportingError(_("您的账号不能认领服务需求。"))
+        services.claim_as(request.user, need)
     except services.ReportingError as exc:
         messages.error(request, str(exc))
     else:
