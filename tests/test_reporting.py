@@ -544,6 +544,18 @@ def test_a_grids_summary_counts_the_members_assigned_to_it(world, confirmed, can
     assert other["members_reported"] == 1 and other["service_minutes"] == 0
 
 
+def test_a_grids_service_counts_a_member_once_whatever_their_registrations(world, confirmed):
+    """A member assigned to the grid in an earlier period too: each record once."""
+    from jiceng.reporting.figures import summary
+
+    MemberReport.objects.filter(pk=confirmed.pk).update(state="expired")
+    again = register(world)
+    services.confirm_member(world.personas["community_admin"], again, world.grid_a)
+    services.confirm_record(world.personas["community_admin"], record(world, 90))
+    grid = summary(world.grid_a, again.period)
+    assert grid["service_records"] == 1 and grid["service_minutes"] == 90
+
+
 # --- pages, exports, query counts
 def test_dashboard_renders_figures_and_charts(world, confirmed, login):
     response = login("city_admin").get("/reporting/")

@@ -156,13 +156,11 @@ def members_per_grid(area: Area, members: MemberFigures) -> dict:
 
 def service_by_month(area: Area, year: int) -> list[dict]:
     if area.unit.kind == UnitKind.GRID:  # no monthly totals per grid: its members' records
-        records = ServiceRecord.objects.filter(
-            person__member_reports__grid=area.unit,
-            state=ServiceRecordState.CONFIRMED,
-            date__year=year,
-        ).distinct()
+        members = MemberReport.objects.filter(grid=area.unit).values("person")
         rows = (
-            ServiceRecord.objects.filter(pk__in=records.values("pk"))
+            ServiceRecord.objects.filter(
+                person__in=members, state=ServiceRecordState.CONFIRMED, date__year=year
+            )
             .annotate(month=TruncMonth("date"))
             .values("month")
             .annotate(n=Count("pk"), minutes=Sum("minutes"), people=Sum("people_served"))
