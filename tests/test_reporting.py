@@ -398,6 +398,31 @@ def test_member_logs_service_with_photos_and_community_confirms_with_points(
     assert ServiceTotal.objects.get(department=world.department_a).people_served == 4
 
 
+def test_totals_kept_by_confirmation_equal_totals_rebuilt_from_the_records(world, confirmed):
+    """ServiceTotal is stored for the dashboard: whatever the confirm and reject
+    transitions did, it must hold what the records say."""
+    from jiceng.reporting import totals
+
+    admin = world.personas["community_admin"]
+    earlier = YESTERDAY - datetime.timedelta(days=40)
+    no_department = record(world, 30, earlier)
+    ServiceRecord.objects.filter(pk=no_department.pk).update(department=None)
+    for made in (record(world, 60), record(world, 45, earlier), no_department):
+        services.confirm_record(admin, made)
+    services.reject_record(admin, record(world, 15), "重复登记")
+    record(world, 20)  # still waiting for the community
+
+    def snapshot():
+        rows = ServiceTotal.objects.values_list(
+            "community", "department", "month", "records", "minutes", "people_served"
+        )
+        return sorted(rows, key=str)
+
+    kept = snapshot()
+    assert totals.rebuild() == len(kept) and snapshot() == kept
+    assert sum(row[4] for row in kept if row[0]) == 135
+
+
 def test_point_caps_apply(world, confirmed):
     PointRule.objects.create(
         unit=world.city, points_per_hour=Decimal("2"), max_per_record=5, max_per_month=7
