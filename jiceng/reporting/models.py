@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _l
 
-from jiceng.core.scoping import DENY, Scoped, ScopedQuerySet
+from jiceng.core.scoping import DENY, Scoped
 
 
 class ServiceKind(models.TextChoices):
@@ -226,10 +226,6 @@ class NeedCategory(models.TextChoices):
     WISH = "wish", _l("微心愿")
 
 
-class ServiceNeedQuerySet(ScopedQuerySet):
-    pass
-
-
 class ServiceNeed(Scoped):
     """What a community asks for: a post, a service project or a small wish."""
 
@@ -248,7 +244,6 @@ class ServiceNeed(Scoped):
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_unit = "community"
-    objects = ServiceNeedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _l("服务需求")

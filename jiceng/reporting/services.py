@@ -282,7 +282,7 @@ def claim_as(user, need: ServiceNeed) -> ServiceClaim:
 
 
 # --- service records (服务记录)
-def active_report_of(person: Person, day: datetime.date | None = None) -> MemberReport | None:
+def active_report_of(person: Person) -> MemberReport | None:
     """The member's confirmed registration, the latest first."""
     reports = MemberReport.objects.filter(person=person, state=MemberReportState.CONFIRMED)
     return reports.select_related("community").order_by("-period").first()

@@ -46,6 +46,7 @@ from .forms import (
     ServiceRecordForm,
 )
 from .models import (
+    ACTIVE_REPORT_STATES,
     DepartmentReport,
     GridResponsibility,
     MemberEvaluation,
@@ -141,13 +142,15 @@ def member_report_detail(request, pk: int):
     )
 
 
+# The records with transitions, by the `kind` in their transition URLs.
+WORKFLOW_MODELS = {m._meta.model_name: m for m in (MemberReport, DepartmentReport, ServiceRecord)}
+
+
 @login_required
 @require_POST
 def transition(request, kind: str, pk: int, name: str):
     """Apply a named transition; a refusal is a message, never a 500."""
-    models = {"memberreport": MemberReport, "departmentreport": DepartmentReport}
-    models["servicerecord"] = ServiceRecord
-    model = models.get(kind)
+    model = WORKFLOW_MODELS.get(kind)
     if model is None:
         raise Http404
     obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
@@ -233,7 +236,7 @@ def poster_qr(request, pk: int):
 
 # --- bulk registration by a department admin
 def _unreported_members(user, period: str):
-    reported = MemberReport.objects.filter(period=period, state__in=["submitted", "confirmed"])
+    reported = MemberReport.objects.filter(period=period, state__in=ACTIVE_REPORT_STATES)
     return (
         Person.objects.visible_to(user)
         .party_members()
