@@ -249,6 +249,15 @@ def test_transition_page_refuses_clearly(world, login):
     assert client.post(f"/reporting/nothing/{report.pk}/confirm/").status_code == 404
 
 
+def test_a_records_trail_reads_in_chinese(world, login):
+    report = register(world)
+    client = login("community_admin")
+    url = f"/reporting/memberreport/{report.pk}/confirm/"
+    page = client.post(url, {"grid": world.grid_a.pk}, follow=True).content.decode()
+    assert "提交 — → 待社区确认" in page and "确认报到 待社区确认 → 已确认" in page
+    assert "submitted" not in page and "confirm " not in page
+
+
 # --- department reporting (单位报到)
 def test_department_proposes_and_community_confirms(world, login):
     pairing = DepartmentPairing.objects.get(department=world.department_a)

@@ -124,10 +124,26 @@ def record_change(user, obj, name: str, from_state: str, to_state: str, note: st
     )
 
 
-def changes_of(obj):
-    return StateChange.objects.filter(
-        record_type=obj._meta.model_name, record_id=obj.pk
-    ).select_related("actor")
+# The steps that are not transitions a user picks on the record's page.
+STEP_LABELS = {"submit": _l("提交"), "propose": _l("提出"), "expire": _l("到期")}
+
+
+def changes_of(obj) -> list[StateChange]:
+    """The record's trail, each change with `label`, `from_label`, `to_label` in Chinese."""
+    if type(obj) not in TRANSITIONS:
+        return []
+    changes = list(
+        StateChange.objects.filter(
+            record_type=obj._meta.model_name, record_id=obj.pk
+        ).select_related("actor")
+    )
+    steps = STEP_LABELS | {name: t.label for name, t in TRANSITIONS[type(obj)].items()}
+    states = dict(obj._meta.get_field("state").choices)
+    for change in changes:
+        change.label = steps.get(change.transition, change.transition)
+        change.from_label = states.get(change.from_state, change.from_state)
+        change.to_label = states.get(change.to_state, change.to_state)
+    return changes
 
 
 # --- member reporting (个人报到)
