@@ -611,6 +611,19 @@ def test_department_feedback_lists_who_reported_and_served(world, confirmed, log
     assert login("community_admin").get("/reporting/feedback/").status_code == 403
 
 
+def test_department_feedback_counts_service_once_whatever_the_registrations(
+    world, confirmed, login
+):
+    """Two registrations (an expired one and the current one) must not double the hours."""
+    MemberReport.objects.filter(pk=confirmed.pk).update(state="expired")
+    again = register(world)
+    services.confirm_member(world.personas["community_admin"], again, world.grid_a)
+    services.confirm_record(world.personas["community_admin"], record(world, 180))
+    page = login("dept_admin").get(f"/reporting/feedback/?period={again.period}")
+    row = next(r for r in page.context["rows"] if r["pk"] == world.member_a.pk)
+    assert (row["reported"], row["minutes"]) == (1, 180)
+
+
 def test_evaluations_go_back_to_the_department_and_export(world, confirmed, login):
     client = login("community_admin")
     data = {"report": confirmed.pk, "half": "2025H1", "grade": "excellent", "comment": "积极"}

@@ -7,7 +7,7 @@ from dataclasses import replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,10 +51,12 @@ from .models import (
     GridResponsibility,
     MemberEvaluation,
     MemberReport,
+    MemberReportState,
     PointRule,
     ServiceNeed,
     ServicePhoto,
     ServiceRecord,
+    ServiceRecordState,
 )
 from .periods import current_period
 
@@ -290,12 +292,17 @@ def department_feedback(request):
         .party_members()
         .filter(party_department__in=departments)
         .annotate(
-            reported=Count(
-                "member_reports",
-                filter=Q(member_reports__period=period, member_reports__state="confirmed"),
-                distinct=True,
+            # EXISTS, not a join: joined beside the service records, each record
+            # was summed once per registration of the member.
+            reported=Exists(
+                MemberReport.objects.filter(
+                    person=OuterRef("pk"), period=period, state=MemberReportState.CONFIRMED
+                )
             ),
-            minutes=Sum("service_records__minutes", filter=Q(service_records__state="confirmed")),
+            minutes=Sum(
+                "service_records__minutes",
+                filter=Q(service_records__state=ServiceRecordState.CONFIRMED),
+            ),
         )
         .order_by("name", "pk")
     )
