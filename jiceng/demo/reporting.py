@@ -11,7 +11,6 @@ executemany elsewhere, never one model instance at a time.
 from __future__ import annotations
 
 import datetime
-import io
 import random
 from collections import defaultdict
 from collections.abc import Sequence
@@ -22,7 +21,7 @@ from django.utils import timezone
 
 from jiceng.orgs.models import DepartmentPairing, Unit
 from jiceng.people.models import Person
-from jiceng.reporting import totals
+from jiceng.reporting import points, totals
 from jiceng.reporting.models import (
     DepartmentReport,
     GridResponsibility,
@@ -134,19 +133,23 @@ def _grid_responsibility(grids, workers, reports) -> None:
     )
 
 
-RULES = {"": (Decimal("1.0"), Decimal("8"), Decimal("40")), "care": (Decimal("1.5"), None, None)}
+# The fields of the city's point rules, by kind ("" for every other kind).
+RULES = {
+    "": {
+        "points_per_hour": Decimal("1.0"),
+        "max_per_record": Decimal("8"),
+        "max_per_month": Decimal("40"),
+    },
+    "care": {"kind": "care", "points_per_hour": Decimal("1.5")},
+}
 
 
 def _point_rules(grid_path: str) -> None:
     # The rules belong to the city (the second level of the first grid's path).
     city_id = int(grid_path.strip("/").split("/")[1])
     PointRule.objects.bulk_create(
-        [
-            PointRule(unit_id=city_id, kind=kind, points_per_hour=rate, max_per_record=cap)
-            for kind, (rate, cap, _month) in RULES.items()
-        ]
+        [PointRule(unit_id=city_id, **fields) for fields in RULES.values()]
     )
-    PointRule.objects.filter(kind="").update(max_per_month=RULES[""][2])
 
 
 def _needs(rng, community_ids: set[int], today: datetime.date) -> list[ServiceNeed]:
@@ -214,7 +217,7 @@ def _last_twelve_months(today: datetime.date) -> list[tuple[int, int]]:
 def _records(rng, people, claims, today: datetime.date) -> int:
     """Claimed needs fulfilled, then self-started service up to ~28 a member a year."""
     rows = []
-    points = _Points()
+    awards = _Points()
     now = timezone.now()
     per_person = defaultdict(int)
     for claim in claims:
@@ -232,7 +235,7 @@ def _records(rng, people, claims, today: datetime.date) -> int:
     rows.sort(key=lambda row: (row[0], row[5]))
     for row in rows:
         row[11] = now
-        row[10] = points.award(row) if row[9] == "confirmed" else Decimal("0")
+        row[10] = awards.award(row) if row[9] == "confirmed" else Decimal("0")
     _insert(ServiceRecord, RECORD_COLUMNS, rows)
     return len(rows)
 
@@ -258,22 +261,18 @@ def _row(rng, person, community_id, kind, day, need_id, today) -> list:
 
 
 class _Points:
-    """The demo's points under RULES, with the same caps as points.points_for()."""
+    """The demo's points under RULES, awarded as the confirm transition awards them."""
 
     def __init__(self):
+        self.rules = {kind: PointRule(**fields) for kind, fields in RULES.items()}
         self.month_total: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
 
     def award(self, row) -> Decimal:
         person, kind, day, minutes = row[0], row[4], row[5], row[6]
-        rate, cap, month_cap = RULES.get(kind, RULES[""])
-        earned = Decimal(minutes) / 60 * rate
-        if cap is not None:
-            earned = min(earned, cap)
-        if month_cap is not None:
-            key = (person, day.year, day.month)
-            earned = max(Decimal(0), min(earned, month_cap - self.month_total[key]))
-            self.month_total[key] += earned
-        return earned.quantize(Decimal("0.1"))
+        key = (person, day.year, day.month)
+        earned = points.award(minutes, self.rules.get(kind, self.rules[""]), self.month_total[key])
+        self.month_total[key] += earned
+        return earned
 
 
 def _insert(model, columns: list[str], rows: list[list]) -> None:
@@ -297,6 +296,3 @@ def _copy(table: str, columns: list[str], rows: list[list]) -> None:
         with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-
-
-__all__ = ["load_reporting", "io"]

@@ -32,12 +32,18 @@ def points_for(record: ServiceRecord) -> Decimal:
     rule = rule_for(record)
     if rule is None:
         return ZERO
-    points = Decimal(record.minutes) / 60 * rule.points_per_hour
+    earned = month_points(record) if rule.max_per_month is not None else ZERO
+    return award(record.minutes, rule, earned)
+
+
+def award(minutes: int, rule: PointRule, earned_this_month: Decimal) -> Decimal:
+    """Points for `minutes` of service under `rule`, the member having earned
+    `earned_this_month` already (the demo's bulk load counts with this too)."""
+    points = Decimal(minutes) / 60 * rule.points_per_hour
     if rule.max_per_record is not None:
         points = min(points, rule.max_per_record)
     if rule.max_per_month is not None:
-        earned = month_points(record)
-        points = max(ZERO, min(points, rule.max_per_month - earned))
+        points = max(ZERO, min(points, rule.max_per_month - earned_this_month))
     return points.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
