@@ -154,12 +154,19 @@ def members_per_grid(area: Area, members: MemberFigures) -> dict:
     }
 
 
-def service_by_month(area: Area, year: int) -> list[dict]:
-    if area.unit.kind == UnitKind.GRID:  # no monthly totals per grid: its members' records
-        members = MemberReport.objects.filter(grid=area.unit).values("person")
+def service_by_month(area: Area, year: int, period: str) -> list[dict]:
+    if area.unit.kind == UnitKind.GRID:
+        # No monthly totals per grid: the service, in the grid's community, of the
+        # members assigned to it in the period shown (as counted in members_reported).
+        members = MemberReport.objects.filter(
+            grid=area.unit, period=period, state=MemberReportState.CONFIRMED
+        ).values("person")
         rows = (
             ServiceRecord.objects.filter(
-                person__in=members, state=ServiceRecordState.CONFIRMED, date__year=year
+                person__in=members,
+                community_id=area.unit.parent_id,
+                state=ServiceRecordState.CONFIRMED,
+                date__year=year,
             )
             .annotate(month=TruncMonth("date"))
             .values("month")
@@ -283,7 +290,7 @@ def summary(unit: Unit, period: str | None = None, with_details: bool = True) ->
     area = Area(unit)
     members = MemberFigures(area, period)
     expected = expected_per_unit(area)
-    months = service_by_month(area, year)
+    months = service_by_month(area, year, period)
     flagged = _flagged(area, members)
     result = {
         "unit": {"id": unit.pk, "name": unit.name, "kind": unit.kind},
