@@ -314,6 +314,23 @@ def test_claims_never_exceed_the_quantity(world, confirmed):
     assert wish.claimed_count == 1 and ServiceClaim.objects.count() == 1
 
 
+def test_a_member_claims_a_need_once_even_when_racing_themselves(world, confirmed):
+    """The check before the claim cannot see a claim made at the same moment by the
+    same member (two taps); the database refuses the second."""
+    from django.db import IntegrityError, transaction
+
+    post = need(world, quantity=3)
+    services.claim_need(world.personas["party_member"], post, person=world.member_a)
+    with pytest.raises(services.ReportingError, match="已认领过"):
+        services.claim_need(world.personas["party_member"], post, person=world.member_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceClaim.objects.create(need=post, person=world.member_a)
+    services.claim_need(world.personas["dept_admin"], post, department=world.department_a)
+    services.claim_need(world.personas["dept_admin"], post, department=world.department_a)
+    post.refresh_from_db()
+    assert post.claimed_count == 3 and ServiceClaim.objects.filter(need=post).count() == 3
+
+
 def test_claim_page_and_api_refuse_when_full(world, confirmed, login, client):
     from jiceng.accounts.models import ApiToken
 

@@ -320,6 +320,10 @@ class ServiceClaim(Scoped):
         verbose_name = _l("认领")
         verbose_name_plural = _l("认领")
         ordering = ["-created_at"]
+        constraints = [
+            # A member claims a need once (a department may take several places).
+            models.UniqueConstraint(fields=["need", "person"], name="one_claim_per_member")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person or self.department} → {self.need}"

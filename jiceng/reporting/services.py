@@ -278,12 +278,16 @@ def claim_need(
         )
         if not taken:
             raise ReportingError(_("该需求已认领满额，不能再认领。"))
-        return ServiceClaim.objects.create(
-            need=need,
-            person=person,
-            department=department or (person.party_department if person else None),
-            claimed_by=user,
-        )
+        try:
+            with transaction.atomic():
+                return ServiceClaim.objects.create(
+                    need=need,
+                    person=person,
+                    department=department or (person.party_department if person else None),
+                    claimed_by=user,
+                )
+        except IntegrityError as exc:  # the same member's second claim, racing the first
+            raise ReportingError(_("您已认领过该需求。")) from exc
 
 
 def claim_as(user, need: ServiceNeed) -> ServiceClaim:
