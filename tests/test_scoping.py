@@ -67,3 +67,15 @@ def test_moving_a_community_moves_its_records_into_the_new_scope(world):
     assert "CANARY居民" in names(Person.objects.visible_to(street))
     world.grid_b.refresh_from_db()
     assert world.grid_b.path.startswith(world.street_a.path)
+
+
+def test_grants_on_agrees_with_units_granting(world, django_user_model):
+    from jiceng.core.scoping import grants_on, units_granting
+
+    superuser = django_user_model.objects.create_superuser("root", password="x")
+    users = [*world.personas.values(), superuser]
+    for perm in ("unit.view", "unit.add", "departmentpairing.add", "leaderlink.add"):
+        for user in users:
+            granted = set(units_granting(user, perm))
+            for unit in Unit.objects.all():
+                assert grants_on(user, perm, unit) == (unit in granted), (user, perm, unit)

@@ -53,11 +53,17 @@ class FastSelect(forms.Select):
         return mark_safe(f'<select name="{escape(name)}"{flatatt(attrs)}>{options}</select>')
 
 
+def use_fast_select(field: forms.Field) -> None:
+    """Render a plain <select> field's widget as a FastSelect (same choices and attributes)."""
+    if type(field.widget) is forms.Select:
+        field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+
+
 class YesNoFilter(filters.BooleanFilter):
     """A yes/no filter whose empty choice reads 全部 (django-filter's says 未知)."""
 
     def __init__(self, *args, **kwargs):
-        choices = [("", _l("全部")), ("true", _l("是")), ("false", _l("否"))]
+        choices = [("", ANY), ("true", _l("是")), ("false", _l("否"))]
         kwargs.setdefault("widget", forms.Select(choices=choices))
         super().__init__(*args, **kwargs)
 
@@ -67,7 +73,6 @@ class ScopedFilterSet(filters.FilterSet):
         super().__init__(data, queryset, request=request, **kwargs)
         self.user = getattr(request, "user", None)
         for flt in self.filters.values():
-            # ModelChoiceFilter keeps its queryset on the filter, not in `extra`.
             # ModelChoiceFilter builds its field from `flt.queryset`, not `extra`.
             base = getattr(flt, "queryset", None)
             base = flt.extra.get("queryset") if base is None else base
@@ -79,8 +84,7 @@ class ScopedFilterSet(filters.FilterSet):
         form = super().form
         for field in form.fields.values():
             relabel_blank(field, ANY)
-            if type(field.widget) is forms.Select:
-                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+            use_fast_select(field)
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", f"{css} {css}-sm")
         for name, flt in self.filters.items():

@@ -103,13 +103,7 @@ def covers_subtree(model: type[Scoped], user, unit: Unit, action: str = "view") 
         return True
     if model.scope_unit is None or model.scope_rule.__func__ is not Scoped.scope_rule.__func__:
         return False
-    perm = permission_name(model, action)
-    return any(
-        assignment.unit_id is not None
-        and assignment.grants(perm)
-        and unit.is_in_subtree_of(assignment.unit)
-        for assignment in user.assignments
-    )
+    return grants_on(user, permission_name(model, action), unit)
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -183,3 +177,16 @@ def units_granting(user, perm: str):
         if assignment.unit_id is not None and assignment.grants(perm):
             condition |= subtree_q(assignment.unit)
     return Unit.objects.filter(condition)
+
+
+def grants_on(user, perm: str, unit: Unit) -> bool:
+    """Whether `unit` is among `units_granting(user, perm)`, decided from the
+    user's loaded assignments without a query."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or any(
+        assignment.unit_id is not None
+        and assignment.grants(perm)
+        and unit.is_in_subtree_of(assignment.unit)
+        for assignment in user.assignments
+    )

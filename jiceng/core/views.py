@@ -21,7 +21,7 @@ from django_filters.views import FilterView
 
 from jiceng.core.audit import history
 from jiceng.core.exports import EXPORTERS, Column, headers, rows
-from jiceng.core.scoping import permission_name, user_can
+from jiceng.core.scoping import can_act_on, permission_name, user_can
 
 
 @login_required
@@ -128,11 +128,7 @@ class ScopedDetailView(ScopedMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["history"] = history(self.object)
-        context["can_change_object"] = (
-            self.model.objects.visible_to(self.request.user, "change")
-            .filter(pk=self.object.pk)
-            .exists()
-        )
+        context["can_change_object"] = can_act_on(self.request.user, "change", self.object)
         return context
 
 

@@ -22,14 +22,6 @@ def list_view(kind: str):
     }[kind]
 
 
-def export_source(kind: str, user):
-    """(queryset, columns, basename) exactly as the list page would export them."""
-    view = list_view(kind)()
-    view.request = SimpleNamespace(user=user, GET=QueryDict())
-    view.args, view.kwargs = (), {}
-    return view.get_queryset(), view.get_export_columns(), view.export_basename
-
-
 def export_table(kind: str, user):
     """(header, rows, basename) exactly as the list page would export them."""
     view = list_view(kind)()

@@ -15,7 +15,6 @@ from auditlog.models import LogEntry
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from jiceng.core.scoping import subtree_bounds
 from jiceng.people.models import Person
 
 from .models import Unit
@@ -41,11 +40,6 @@ def _owner_of(path: str, nodes_by_path: dict[str, Unit]) -> Unit | None:
         if prefix in nodes_by_path:
             return nodes_by_path[prefix]
     return None
-
-
-def _units_in(area: Unit):
-    low, high = subtree_bounds(area.path)
-    return Unit.objects.filter(path__gte=low, path__lt=high)
 
 
 def _people_in(user, area: Unit):
@@ -79,7 +73,7 @@ def annotate_counts(user, nodes: Iterable[Unit], parent: Unit | None = None) -> 
         # COUNT(*): with COUNT(id) the index on home_unit cannot answer alone.
         people = _people_in(user, area).values_list("home_unit_id").annotate(n=Count("*"))
         counts = dict(people.order_by())
-        for unit_id, path in _units_in(area).values_list("pk", "path").order_by():
+        for unit_id, path in area.descendants().values_list("pk", "path").order_by():
             owner = _owner_of(path, nodes_by_path) if unit_id in counts else None
             if owner is not None:
                 owner.people_count += counts[unit_id]
@@ -124,10 +118,7 @@ def people_summary(user, unit: Unit) -> dict:
     """Residents, party members and care tags in the unit's subtree, from records."""
     from jiceng.people.choices import PARTY_STATUSES
 
-    low, high = subtree_bounds(unit.path)
-    people = Person.objects.visible_to(user).filter(
-        home_unit__path__gte=low, home_unit__path__lt=high
-    )
+    people = _people_in(user, unit)
     totals = people.aggregate(
         residents=Count("pk"), members=Count("pk", filter=Q(political_status__in=PARTY_STATUSES))
     )

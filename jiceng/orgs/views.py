@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 
 from jiceng.accounts.models import RoleAssignment
 from jiceng.core.exports import Column
-from jiceng.core.scoping import units_granting, user_can
+from jiceng.core.scoping import grants_on, units_granting, user_can
 from jiceng.core.views import (
     ScopedCreateView,
     ScopedDetailView,
@@ -123,17 +123,13 @@ class UnitDetailView(ScopedDetailView):
             former_names=tree.former_names(log),
             map_tiles=settings.JICENG_MAP_TILES,
             child_kind=CHILD_KIND.get(unit.kind),
-            can_add_child=unit.kind in CHILD_KIND and _grants_on(user, "unit.add", unit),
+            can_add_child=unit.kind in CHILD_KIND and grants_on(user, "unit.add", unit),
             can_add_pairing=unit.kind == UnitKind.COMMUNITY
-            and _grants_on(user, "departmentpairing.add", unit),
-            can_change_pairing=_grants_on(user, "departmentpairing.change", unit),
-            can_add_leader_link=_grants_on(user, "leaderlink.add", unit),
+            and grants_on(user, "departmentpairing.add", unit),
+            can_change_pairing=grants_on(user, "departmentpairing.change", unit),
+            can_add_leader_link=grants_on(user, "leaderlink.add", unit),
         )
         return context
-
-
-def _grants_on(user, perm: str, unit: Unit) -> bool:
-    return units_granting(user, perm).filter(pk=unit.pk).exists()
 
 
 class UnitFormMixin:
