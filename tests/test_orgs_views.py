@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -332,6 +333,26 @@ def test_department_list_counts_and_scope(world, login, django_assert_max_num_qu
     assert rows["锡林浩特市财政局党组"].member_count == 1
     assert rows["锡林浩特市财政局党组"].pairing_count == 1
     assert CANARY not in text(login("community_admin").get("/orgs/departments/"))
+
+
+def test_department_member_counts_are_those_the_viewer_may_see(world, login):
+    """The list's 党员数 agrees with the department's page: members living outside
+    the viewer's scope are not counted."""
+    f.person(
+        "异地党员",
+        world.grid_b,
+        political_status="party_member",
+        party_department=world.department_a,
+        party_join_date=datetime.date(2010, 7, 1),
+    )
+
+    def count(persona):
+        response = login(persona).get("/orgs/departments/")
+        rows = {obj.pk: obj for obj in response.context["object_list"]}
+        return rows[world.department_a.pk].member_count
+
+    assert count("city_admin") == 2
+    assert count("street_admin") == 1
 
 
 def test_department_page_shows_members_and_paired_communities(world, login):

@@ -26,7 +26,6 @@ from jiceng.core.views import (
     ScopedListView,
     ScopedUpdateView,
 )
-from jiceng.people.choices import PARTY_STATUSES
 from jiceng.people.models import Person
 
 from . import tree
@@ -180,7 +179,8 @@ class DepartmentListView(ScopedListView):
 
     def get_queryset(self):
         # Subqueries rather than two joined Counts, which would multiply each other.
-        members = Person.objects.filter(political_status__in=PARTY_STATUSES)
+        # The members the user may see, as on the department's own page.
+        members = Person.objects.visible_to(self.request.user).party_members()
         return (
             super()
             .get_queryset()
