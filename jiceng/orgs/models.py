@@ -56,14 +56,6 @@ unit_code_validator = RegexValidator(
 )
 
 
-class UnitQuerySet(ScopedQuerySet):
-    def subtree(self, unit: Unit) -> UnitQuerySet:
-        return self.filter(subtree_q(unit))
-
-    def of_kind(self, kind: str) -> UnitQuerySet:
-        return self.filter(kind=kind)
-
-
 class Unit(Scoped):
     code = models.CharField(
         _l("编码"), max_length=32, unique=True, validators=[unit_code_validator]
@@ -101,7 +93,6 @@ class Unit(Scoped):
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_unit = ""
-    objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _l("单位")
@@ -119,12 +110,11 @@ class Unit(Scoped):
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
 
-    def ancestors(self) -> UnitQuerySet:
+    def ancestors(self) -> ScopedQuerySet:
         return Unit.objects.filter(pk__in=self.ancestor_ids).order_by("depth")
 
-    def descendants(self, include_self: bool = True) -> UnitQuerySet:
-        low, high = subtree_bounds(self.path)
-        qs = Unit.objects.filter(path__gte=low, path__lt=high)
+    def descendants(self, include_self: bool = True) -> ScopedQuerySet:
+        qs = Unit.objects.filter(subtree_q(self))
         return qs if include_self else qs.exclude(pk=self.pk)
 
     def is_in_subtree_of(self, other: Unit) -> bool:
