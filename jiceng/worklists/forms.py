@@ -203,7 +203,7 @@ class JointMeetingBodyForm(ScopedModelForm):
         outside = [
             member.name
             for member in cleaned.get("member_units") or []
-            if unit is not None and (member.pk == unit.pk or not member.path.startswith(unit.path))
+            if unit is not None and (member.pk == unit.pk or not member.is_in_subtree_of(unit))
         ]
         if outside:
             self.add_error(

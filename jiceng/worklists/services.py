@@ -75,7 +75,7 @@ def acts_for(user, perm: str, unit: Unit) -> bool:
     if user.is_superuser:
         return True
     return any(
-        a.unit_id is not None and a.grants(perm) and unit.path.startswith(a.unit.path)
+        a.unit_id is not None and a.grants(perm) and unit.is_in_subtree_of(a.unit)
         for a in user.assignments
     )
 
@@ -292,7 +292,7 @@ def reparent(user, assignment: Assignment, new_parent: Assignment | None) -> Non
     """Move an assignment under another parent; both roll-ups follow."""
     if new_parent is not None:
         check_due_date(assignment.due_date, new_parent)
-        if not assignment.unit.path.startswith(new_parent.unit.path):
+        if not assignment.unit.is_in_subtree_of(new_parent.unit):
             raise WorkflowError(_("新的上级任务必须属于承办单位的上级或本单位。"))
     with transaction.atomic():
         old_parent = assignment.parent
@@ -316,7 +316,7 @@ def check_assignees(assigning: Unit, units: list[Unit], parent: Assignment | Non
     if not units:
         raise WorkflowError(_("请至少选择一个承办单位。"))
     for unit in units:
-        inside = unit.path.startswith(assigning.path)
+        inside = unit.is_in_subtree_of(assigning)
         if not inside or (unit.pk == assigning.pk and parent is None):
             raise WorkflowError(_("“%(unit)s”不在交办单位的下级范围内。") % {"unit": unit.name})
 
@@ -441,7 +441,7 @@ def _after_report(user, assignment: Assignment, percent: int | None) -> None:
 
 
 def record_visit(user, unit: Unit, by_unit: Unit, **fields) -> SupervisionVisit:
-    if by_unit.pk == unit.pk or not unit.path.startswith(by_unit.path):
+    if by_unit.pk == unit.pk or not unit.is_in_subtree_of(by_unit):
         raise WorkflowError(_("督导单位必须是被督导单位的上级。"))
     if not acts_for(user, "supervisionvisit.add", by_unit):
         raise NotPermitted(_("您没有以该单位名义督导的权限。"))
@@ -512,7 +512,7 @@ def claim_project(user, project: Project, street: Unit) -> Assignment:
     """A street claims (认领) a project: the project runs as its assignment."""
     if not acts_for(user, "project.claim", street):
         raise NotPermitted(_("您没有以该单位名义认领项目的权限。"))
-    if street.pk == project.unit_id or not street.path.startswith(project.unit.path):
+    if street.pk == project.unit_id or not street.is_in_subtree_of(project.unit):
         raise WorkflowError(_("只能认领上级单位发布的项目。"))
     if ProjectClaim.objects.filter(project=project, assignment__unit=street).exists():
         raise NotApplicable(_("该单位已认领此项目。"))
