@@ -454,6 +454,8 @@ def test_dashboard_and_task_page(world, work, login, django_assert_max_num_queri
     with django_assert_max_num_queries(17):
         page = client.get("/work/dashboard/")
     assert page.status_code == 200 and "CANARY" not in page.content.decode()
+    counts = page.context["by_state"]
+    assert all(f"{label}：{n}" in page.content.decode() for _value, label, n in counts)
     assert "上一级" not in page.content.decode()  # the city is outside a street's scope
     city_view = login("city_admin").get(f"/work/dashboard/?unit={world.street_a.pk}")
     assert f'href="?unit={world.city.pk}"' in city_view.content.decode()

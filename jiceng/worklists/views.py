@@ -321,7 +321,6 @@ def dashboard(request):
     context = {"unit": unit, **queries.dashboard(request.user, unit, max_age)}
     # 上一级 only where the user may look: a city admin's city has a 盟 above it.
     context["parent"] = units.filter(pk=unit.parent_id).only("pk").first()
-    context["states"] = [(value, label, n) for value, label, n in context["by_state"]]
     return render(request, "worklists/dashboard.html", context)
 
 
