@@ -556,6 +556,18 @@ def test_city_creates_a_task_for_all_streets_from_the_page(world, work, login):
         "/work/tasks/new/", {**data, "title": "伪造", "unit": world.city.pk}
     )
     assert forged.status_code == 200 and not Task.objects.filter(title="伪造").exists()
+    # Assignees outside the lead unit: refused before anything is written or announced.
+    astray = {
+        **data,
+        "title": "越级交办",
+        "unit": world.street_a.pk,
+        "targets": "chosen",
+        "chosen_units": [world.community_b.pk],
+    }
+    refused = client.post("/work/tasks/new/", astray)
+    assert refused.status_code == 200 and "不在交办单位的下级范围内" in refused.content.decode()
+    assert not Task.objects.filter(title="越级交办").exists()
+    assert not [m for m in refused.context["messages"] if "越级交办" in str(m)]
 
 
 # --- dashboard figures: one pass, snapshots, the same rows as visible_to

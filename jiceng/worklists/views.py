@@ -6,6 +6,7 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -90,15 +91,18 @@ class TaskCreateView(ScopedCreateView):
     form_class = TaskForm
 
     def form_valid(self, form):
-        form.instance.created_by = self.request.user
+        # Assignees are checked before anything is saved (a refused task is never
+        # written, nor announced as saved); the task and its assignments together.
+        units = form.assignee_units()
         try:
-            response = super().form_valid(form)
-            services.assign(self.request.user, self.object, form.assignee_units())
+            services.check_assignees(form.cleaned_data["unit"], units)
         except services.WorkflowError as exc:
-            if self.object and self.object.pk:
-                self.object.delete()
             form.add_error(None, exc.message)
             return self.form_invalid(form)
+        form.instance.created_by = self.request.user
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.assign(self.request.user, self.object, units)
         return response
 
     def get_success_url(self):
