@@ -10,6 +10,7 @@ from django.db import connection, connections
 
 from jiceng.accounts.models import ApiToken
 from jiceng.worklists import queries, services
+from jiceng.worklists.digest import digest_for
 from jiceng.worklists.models import Assignment, Plan, State, Task, Transition
 from tests import factories as f
 from tests.walker import release_file
@@ -209,6 +210,9 @@ def test_nobody_approves_their_own_request(world, work):
     # Nor is it listed as waiting for them; it is for the other approvers.
     assert target not in queries.my_work(dual)["approvals"]
     assert target in queries.my_work(world.personas["street_admin"])["approvals"]
+    # The daily digest counts what my work lists.
+    assert "待您审批的销号申请 1 项" in digest_for(world.personas["street_admin"])
+    assert "待您审批的销号申请 0 项" in (digest_for(dual) or "待您审批的销号申请 0 项")
     services.transition(world.personas["street_admin"], target.pk, "approve")
 
 

@@ -39,20 +39,27 @@ def my_work(user, limit: int = 100) -> dict:
         .order_by("due_date", "pk")
     )
     todo = base.filter(unit_id__in=role_units(user, REPORT_PERM), state__in=TODO_STATES)
-    # Nobody approves their own request: someone on staff at both levels does not
-    # find the requests they made themselves among those waiting for them.
+    approvals = awaiting_approval(user, base)
+    return {"todo": list(todo[:limit]), "approvals": list(approvals[:limit])}
+
+
+def awaiting_approval(user, assignments=Assignment.objects):
+    """Close-out requests waiting for the user (my work, the daily digest).
+    Nobody approves their own request: someone on staff at both levels does not
+    find the requests they made themselves among those waiting for them."""
     requester = Subquery(
         Transition.objects.filter(assignment=OuterRef("pk"), to_state=State.CLOSE_REQUESTED)
         .order_by("-at", "-pk")
         .values("actor_id")[:1]
     )
-    approvals = (
-        base.filter(task__unit_id__in=role_units(user, APPROVE_PERM), state=State.CLOSE_REQUESTED)
+    return (
+        assignments.filter(
+            task__unit_id__in=role_units(user, APPROVE_PERM), state=State.CLOSE_REQUESTED
+        )
         # No recorded request (bulk-loaded data): still shown.
         .alias(requester=Coalesce(requester, 0, output_field=IntegerField()))
         .exclude(requester=user.pk)
     )
-    return {"todo": list(todo[:limit]), "approvals": list(approvals[:limit])}
 
 
 # A cell's colour when nothing in it is overdue: the first state present wins.
