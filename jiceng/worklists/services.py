@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -217,19 +216,25 @@ def _apply(user, assignment: Assignment, action: str, target: str, note: str) ->
 # --- roll-up (docs/worklists.md)
 
 
-def own_rollup(assignment: Assignment) -> float:
-    """Closed counts 100; otherwise the weighted mean of the counted children,
-    or the reported progress where there are none."""
-    if assignment.state == State.CLOSED:
+def rollup_value(state: str, progress: int, children: Iterable[tuple[str, int, float]]) -> float:
+    """The roll-up rule, for one assignment and its children's (state, weight,
+    roll-up): closed counts 100; otherwise the weighted mean of the children
+    not waived or cancelled, or the reported progress where none count.
+    `children` is only read when needed (it may be an unevaluated query)."""
+    if state == State.CLOSED:
         return 100.0
-    totals = (
-        Assignment.objects.filter(parent_id=assignment.pk)
-        .exclude(state__in=EXCLUDED_STATES)
-        .aggregate(weight=Sum("task__weight"), weighted=Sum(F("task__weight") * F("rollup")))
+    counted = [(weight, rollup) for s, weight, rollup in children if s not in EXCLUDED_STATES]
+    total_weight = sum(weight for weight, _rollup in counted)
+    if total_weight:
+        return round(sum(weight * rollup for weight, rollup in counted) / total_weight, 2)
+    return float(progress)
+
+
+def own_rollup(assignment: Assignment) -> float:
+    children = Assignment.objects.filter(parent_id=assignment.pk).values_list(
+        "state", "task__weight", "rollup"
     )
-    if totals["weight"]:
-        return round(totals["weighted"] / totals["weight"], 2)
-    return float(assignment.progress)
+    return rollup_value(assignment.state, assignment.progress, children)
 
 
 def recompute_rollup(assignment: Assignment | None) -> None:
@@ -278,14 +283,8 @@ def _rollup_subtree(root, nodes, children, values) -> None:
             stack.extend((child, False) for child in children[pk])
             continue
         _parent, state, progress, _weight = nodes[pk]
-        counted = [c for c in children[pk] if nodes[c][1] not in EXCLUDED_STATES]
-        weight = sum(nodes[c][3] for c in counted)
-        if state == State.CLOSED:
-            values[pk] = 100.0
-        elif weight:
-            values[pk] = round(sum(nodes[c][3] * values[c] for c in counted) / weight, 2)
-        else:
-            values[pk] = float(progress)
+        below = ((nodes[c][1], nodes[c][3], values[c]) for c in children[pk])
+        values[pk] = rollup_value(state, progress, below)
 
 
 def reparent(user, assignment: Assignment, new_parent: Assignment | None) -> None:
