@@ -23,6 +23,7 @@ from jiceng.orgs.models import Unit
 from .models import (
     EXCLUDED_STATES,
     OPEN_STATES,
+    TODO_STATES,
     Assignment,
     Attachment,
     CardLevel,
@@ -177,9 +178,7 @@ def transition(user, assignment_id: int, action: str, note: str = "") -> Assignm
 
 def _check_guards(user, action: str, assignment: Assignment) -> None:
     if action in ("request_close", "approve"):
-        open_children = assignment.children.exclude(
-            state__in=(State.CLOSED, State.WAIVED, State.CANCELLED)
-        ).count()
+        open_children = assignment.children.open().count()
         if open_children:
             raise NotApplicable(
                 _("还有 %(n)d 项下级任务未销号或免除，不能销号。") % {"n": open_children}
@@ -396,7 +395,7 @@ def submit_report(
     for assignment in assignments:
         if not acts_as(user, REPORT_PERM, assignment.unit):
             raise NotPermitted(_("您没有为“%(a)s”上报的权限。") % {"a": assignment})
-        if assignment.state not in (*WORKING, State.ASSIGNED):
+        if assignment.state not in TODO_STATES:
             raise NotApplicable(
                 _("任务“%(a)s”当前状态为“%(state)s”，不能上报。")
                 % {"a": assignment, "state": assignment.get_state_display()}

@@ -35,7 +35,7 @@ from .forms import (
     TaskForm,
     VisitForm,
 )
-from .models import Assignment, Attachment, Plan, Project, State, SupervisionVisit, Task
+from .models import TODO_STATES, Assignment, Attachment, Plan, Project, SupervisionVisit, Task
 
 ASSIGNMENT_COLUMNS = [
     Column(_l("任务名称"), lambda a: a.task.title, link=True),
@@ -150,7 +150,7 @@ def assignment_detail(request, pk: int):
         "escalations": assignment.escalations.all(),
         "actions": services.available_actions(user, assignment),
         "history": history(assignment),
-        "can_report": assignment.state in (*services.WORKING, State.ASSIGNED)
+        "can_report": assignment.state in TODO_STATES
         and services.acts_as(user, services.REPORT_PERM, assignment.unit),
         "can_decompose": assignment.is_open
         and services.acts_for(user, "task.add", assignment.unit),
