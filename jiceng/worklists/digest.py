@@ -42,7 +42,9 @@ def send_digests(today=None) -> int:
     )
     sent = 0
     users = User.objects.filter(is_active=True, role_assignments__unit__isnull=False).distinct()
-    for user in users.prefetch_related("role_assignments__unit"):
+    # No prefetch of role assignments: `user.assignments` loads its own (with the
+    # units and departments scoping reads), so a prefetch is read for nothing.
+    for user in users:
         body = digest_for(user, today)
         if body is None or Notification.objects.filter(user=user, title=title).exists():
             continue
