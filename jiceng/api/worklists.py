@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from jiceng.core.forms import OUT_OF_SCOPE
 from jiceng.worklists import services
 from jiceng.worklists.filters import AssignmentFilter
 from jiceng.worklists.models import Assignment, Attachment, Plan, Report
@@ -223,5 +224,5 @@ def _visible_many(request, queryset, ids) -> list:
     ids = set(ids or [])
     found = list(queryset.visible_to(request.user).filter(pk__in=ids))
     if len(found) != len(ids):
-        raise PermissionDenied("所选项不存在或不在您的管辖范围内。")
+        raise PermissionDenied(str(OUT_OF_SCOPE))
     return found

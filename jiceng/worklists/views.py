@@ -19,6 +19,7 @@ from jiceng.core.audit import history
 from jiceng.core.context import links_for
 from jiceng.core.exports import Column, small_xlsx_response
 from jiceng.core.files import file_response
+from jiceng.core.forms import OUT_OF_SCOPE
 from jiceng.core.scoping import user_can
 from jiceng.core.views import ScopedCreateView, ScopedListView
 from jiceng.orgs.models import Unit
@@ -444,7 +445,7 @@ def project_detail(request, pk: int):
     if request.method == "POST":
         street = next((s for s in streets if str(s.pk) == request.POST.get("unit")), None)
         if street is None:
-            messages.error(request, _("所选项不存在或不在您的管辖范围内。"))
+            messages.error(request, OUT_OF_SCOPE)
         else:
             try:
                 assignment = services.claim_project(request.user, project, street)
