@@ -450,6 +450,19 @@ def test_plan_board_and_drill_down(world, work, login, django_assert_max_num_que
     assert "希日塔拉街道" not in mine
 
 
+def test_plan_board_rows_are_the_tasks_the_user_may_see(world, work, login):
+    # A task of the city's plan led by the other street: its row is not shown
+    # to street_a, as the plan's export and Task.visible_to leave it out.
+    Task.objects.create(
+        plan=work["plan"], unit=world.street_b, title="CANARY街道任务", due_date=DUE
+    )
+    plan_url = f"/work/plans/{work['plan'].pk}/"
+    assert "CANARY街道任务" in login("city_admin").get(plan_url).content.decode()
+    board = login("street_admin").get(plan_url)
+    assert "CANARY街道任务" not in board.content.decode()
+    assert board.context["total"] == 1
+
+
 def test_dashboard_and_task_page(world, work, login, django_assert_max_num_queries):
     client = login("street_admin")
     # The first dashboard of a day also takes the overdue snapshots of past

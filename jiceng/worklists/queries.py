@@ -22,6 +22,7 @@ from .models import (
     OverdueSnapshot,
     Plan,
     State,
+    Task,
     Transition,
 )
 from .services import APPROVE_PERM, REPORT_PERM, role_units
@@ -86,7 +87,11 @@ def plan_board(user, plan: Plan, column_parent: Unit, page: int = 1) -> dict:
     """Tasks × units below `column_parent`, coloured by state. At the plan's own
     unit the cells are the top-level assignments; further down, the assignments
     decomposed from them (drill-down)."""
-    tasks = plan.tasks.filter(parent__isnull=True).order_by("group__sort_order", "due_date", "pk")
+    tasks = (
+        Task.objects.visible_to(user)
+        .filter(plan=plan, parent__isnull=True)
+        .order_by("group__sort_order", "due_date", "pk")
+    )
     total = tasks.count()
     page_tasks = list(tasks.select_related("group")[(page - 1) * BOARD_PAGE : page * BOARD_PAGE])
     columns = list(
