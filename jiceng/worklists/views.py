@@ -20,7 +20,7 @@ from jiceng.core.context import links_for
 from jiceng.core.exports import Column, small_xlsx_response
 from jiceng.core.files import file_response
 from jiceng.core.forms import OUT_OF_SCOPE
-from jiceng.core.scoping import user_can
+from jiceng.core.scoping import can_act_on, user_can
 from jiceng.core.views import ScopedCreateView, ScopedListView
 from jiceng.orgs.models import Unit
 
@@ -295,9 +295,8 @@ def plan_board(request, pk: int):
     board["grid"] = [(task, board_cells_html(cells)) for task, cells in board["grid"]]
     context = {"plan": plan, "column_parent": column_parent, "page": page, **board}
     context["can_add_task"] = user_can(request.user, "task.add")
-    context["can_import"] = (
-        imports.TaskSpec.may_import(request.user)
-        and Plan.objects.visible_to(request.user, "change").filter(pk=plan.pk).exists()
+    context["can_import"] = imports.TaskSpec.may_import(request.user) and can_act_on(
+        request.user, "change", plan
     )
     return render(request, "worklists/plan_board.html", context)
 
