@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from jiceng.core.scoping import covers_subtree, subtree_scope_q
@@ -29,6 +30,17 @@ from .services import APPROVE_PERM, REPORT_PERM, role_units
 
 BOARD_PAGE = 40
 TREND_WEEKS = 12
+
+
+def visible_assignment(user, pk: int) -> Assignment:
+    """One assignment the user may see, with what its pages show; else 404
+    (existence is not disclosed). The task page and the API's task."""
+    return get_object_or_404(
+        Assignment.objects.visible_to(user).select_related(
+            "task__unit", "task__plan", "unit", "parent__task", "parent__unit"
+        ),
+        pk=pk,
+    )
 
 
 def my_work(user, limit: int = 100) -> dict:

@@ -124,22 +124,10 @@ def my_work(request):
     return render(request, "worklists/my_work.html", context)
 
 
-def _visible_assignment(request, pk):
-    found = (
-        Assignment.objects.visible_to(request.user)
-        .select_related("task__unit", "task__plan", "unit", "parent__task", "parent__unit")
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
-
-
 @login_required
 def assignment_detail(request, pk: int):
     """The task page: decomposition tree, timeline, reports and the actions."""
-    assignment = _visible_assignment(request, pk)
+    assignment = queries.visible_assignment(request.user, pk)
     user = request.user
     context = {
         "object": assignment,
@@ -195,7 +183,7 @@ def _refused(request, pk, exc: services.WorkflowError):
 @login_required
 @require_POST
 def take_action(request, pk: int):
-    assignment = _visible_assignment(request, pk)
+    assignment = queries.visible_assignment(request.user, pk)
     action = request.POST.get("action", "")
     try:
         services.transition(request.user, assignment.pk, action, request.POST.get("note", ""))
@@ -210,7 +198,7 @@ def take_action(request, pk: int):
 @login_required
 @require_POST
 def post_report(request, pk: int):
-    assignment = _visible_assignment(request, pk)
+    assignment = queries.visible_assignment(request.user, pk)
     form = ReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("上报内容不完整：%(e)s") % {"e": form.errors.as_text()})
@@ -237,7 +225,7 @@ def post_report(request, pk: int):
 @login_required
 @require_POST
 def post_decompose(request, pk: int):
-    parent = _visible_assignment(request, pk)
+    parent = queries.visible_assignment(request.user, pk)
     form = DecomposeForm(request.POST, parent=parent)
     if not form.is_valid():
         messages.error(request, _("分解未完成：%(e)s") % {"e": form.errors.as_text()})
@@ -255,7 +243,7 @@ def post_decompose(request, pk: int):
 @login_required
 @require_POST
 def post_escalation(request, pk: int):
-    assignment = _visible_assignment(request, pk)
+    assignment = queries.visible_assignment(request.user, pk)
     form = EscalationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("督办未完成：%(e)s") % {"e": form.errors.as_text()})
