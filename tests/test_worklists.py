@@ -10,6 +10,7 @@ from django.db import connection, connections
 
 from jiceng.accounts.models import ApiToken
 from jiceng.worklists import queries, services
+from jiceng.worklists.digest import digest_for
 from jiceng.worklists.models import Assignment, Plan, State, Task, Transition
 from tests import factories as f
 from tests.walker import release_file
@@ -209,6 +210,9 @@ def test_nobody_approves_their_own_request(world, work):
     # Nor is it listed as waiting for them; it is for the other approvers.
     assert target not in queries.my_work(dual)["approvals"]
     assert target in queries.my_work(world.personas["street_admin"])["approvals"]
+    # The daily digest counts what my work lists.
+    assert "待您审批的销号申请 1 项" in digest_for(world.personas["street_admin"])
+    assert "待您审批的销号申请 0 项" in (digest_for(dual) or "待您审批的销号申请 0 项")
     services.transition(world.personas["street_admin"], target.pk, "approve")
 
 
@@ -446,6 +450,19 @@ def test_plan_board_and_drill_down(world, work, login, django_assert_max_num_que
     assert "希日塔拉街道" not in mine
 
 
+def test_plan_board_rows_are_the_tasks_the_user_may_see(world, work, login):
+    # A task of the city's plan led by the other street: its row is not shown
+    # to street_a, as the plan's export and Task.visible_to leave it out.
+    Task.objects.create(
+        plan=work["plan"], unit=world.street_b, title="CANARY街道任务", due_date=DUE
+    )
+    plan_url = f"/work/plans/{work['plan'].pk}/"
+    assert "CANARY街道任务" in login("city_admin").get(plan_url).content.decode()
+    board = login("street_admin").get(plan_url)
+    assert "CANARY街道任务" not in board.content.decode()
+    assert board.context["total"] == 1
+
+
 def test_dashboard_and_task_page(world, work, login, django_assert_max_num_queries):
     client = login("street_admin")
     # The first dashboard of a day also takes the overdue snapshots of past
@@ -454,6 +471,8 @@ def test_dashboard_and_task_page(world, work, login, django_assert_max_num_queri
     with django_assert_max_num_queries(17):
         page = client.get("/work/dashboard/")
     assert page.status_code == 200 and "CANARY" not in page.content.decode()
+    counts = page.context["by_state"]
+    assert all(f"{label}：{n}" in page.content.decode() for _value, label, n in counts)
     assert "上一级" not in page.content.decode()  # the city is outside a street's scope
     city_view = login("city_admin").get(f"/work/dashboard/?unit={world.street_a.pk}")
     assert f'href="?unit={world.city.pk}"' in city_view.content.decode()
@@ -554,6 +573,18 @@ def test_city_creates_a_task_for_all_streets_from_the_page(world, work, login):
         "/work/tasks/new/", {**data, "title": "伪造", "unit": world.city.pk}
     )
     assert forged.status_code == 200 and not Task.objects.filter(title="伪造").exists()
+    # Assignees outside the lead unit: refused before anything is written or announced.
+    astray = {
+        **data,
+        "title": "越级交办",
+        "unit": world.street_a.pk,
+        "targets": "chosen",
+        "chosen_units": [world.community_b.pk],
+    }
+    refused = client.post("/work/tasks/new/", astray)
+    assert refused.status_code == 200 and "不在交办单位的下级范围内" in refused.content.decode()
+    assert not Task.objects.filter(title="越级交办").exists()
+    assert not [m for m in refused.context["messages"] if "越级交办" in str(m)]
 
 
 # --- dashboard figures: one pass, snapshots, the same rows as visible_to

@@ -4,15 +4,16 @@ assignee unit, with one state, so a transition has one clear subject."""
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from jiceng.core.forms import OUT_OF_SCOPE
 from jiceng.worklists import services
 from jiceng.worklists.filters import AssignmentFilter
 from jiceng.worklists.models import Assignment, Attachment, Plan, Report
+from jiceng.worklists.queries import visible_assignment
 
 from .base import filtered
 
@@ -159,12 +160,12 @@ def list_tasks(request, filters: Query[TaskQuery]):
 
 @tasks.get("/{int:task_id}", response=TaskOut)
 def get_task(request, task_id: int):
-    return _assignment(request, task_id)
+    return visible_assignment(request.user, task_id)
 
 
 @tasks.get("/{int:task_id}/transitions", response=list[TransitionOut])
 def list_transitions(request, task_id: int):
-    assignment = _assignment(request, task_id)
+    assignment = visible_assignment(request.user, task_id)
     return assignment.transitions.select_related("actor__person")
 
 
@@ -172,7 +173,7 @@ def list_transitions(request, task_id: int):
 def take_transition(request, task_id: int, payload: TransitionIn):
     """Answers 409 when the action does not apply to the current state, 403
     when the caller may not take it, 400 when a reason or evidence is missing."""
-    assignment = _assignment(request, task_id)
+    assignment = visible_assignment(request.user, task_id)
     try:
         services.transition(request.user, assignment.pk, payload.action, payload.note)
     except services.WorkflowError as exc:
@@ -192,7 +193,7 @@ def post_report(
 ):
     """A progress report, multipart: `text`, `percent`, `files`; `also` adds other
     tasks the same report serves; `attachment_ids` reuses files already uploaded."""
-    assignment = _assignment(request, task_id)
+    assignment = visible_assignment(request.user, task_id)
     others = _visible_many(request, Assignment.objects.select_related("task", "unit"), also)
     reuse = _visible_many(request, Attachment.objects.all(), attachment_ids)
     try:
@@ -206,22 +207,9 @@ def post_report(
     )
 
 
-def _assignment(request, pk: int) -> Assignment:
-    """One visible assignment, else 404 (existence is not disclosed)."""
-    found = (
-        Assignment.objects.visible_to(request.user)
-        .select_related("task__unit", "unit")
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
-
-
 def _visible_many(request, queryset, ids) -> list:
     ids = set(ids or [])
     found = list(queryset.visible_to(request.user).filter(pk__in=ids))
     if len(found) != len(ids):
-        raise PermissionDenied("所选项不存在或不在您的管辖范围内。")
+        raise PermissionDenied(str(OUT_OF_SCOPE))
     return found

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import User
 
-from .models import Assignment, Notification, State
-from .services import APPROVE_PERM, REPORT_PERM, role_units
+from .models import Assignment, Notification
+from .queries import awaiting_approval
+from .services import REPORT_PERM, role_units
 
 
 def digest_for(user, today=None) -> str | None:
@@ -19,9 +20,7 @@ def digest_for(user, today=None) -> str | None:
     mine = Assignment.objects.filter(unit_id__in=role_units(user, REPORT_PERM))
     overdue = mine.overdue(today).count()
     due_soon = mine.due_soon(today).count()
-    approvals = Assignment.objects.filter(
-        task__unit_id__in=role_units(user, APPROVE_PERM), state=State.CLOSE_REQUESTED
-    ).count()
+    approvals = awaiting_approval(user).count()
     if not (overdue or due_soon or approvals):
         return None
     return _(
@@ -43,7 +42,9 @@ def send_digests(today=None) -> int:
     )
     sent = 0
     users = User.objects.filter(is_active=True, role_assignments__unit__isnull=False).distinct()
-    for user in users.prefetch_related("role_assignments__unit"):
+    # No prefetch of role assignments: `user.assignments` loads its own (with the
+    # units and departments scoping reads), so a prefetch is read for nothing.
+    for user in users:
         body = digest_for(user, today)
         if body is None or Notification.objects.filter(user=user, title=title).exists():
             continue

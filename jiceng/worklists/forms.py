@@ -29,6 +29,7 @@ from .models import (
     SupervisionVisit,
     Task,
 )
+from .services import role_units
 
 
 class PlanForm(ScopedModelForm):
@@ -203,7 +204,7 @@ class JointMeetingBodyForm(ScopedModelForm):
         outside = [
             member.name
             for member in cleaned.get("member_units") or []
-            if unit is not None and (member.pk == unit.pk or not member.path.startswith(unit.path))
+            if unit is not None and (member.pk == unit.pk or not member.is_in_subtree_of(unit))
         ]
         if outside:
             self.add_error(
@@ -285,8 +286,9 @@ MAX_UNIT_CHOICES = 1000
 def own_units(user, perm: str):
     """The units of the user's own role assignments granting `perm` (not their
     subtrees): who a visit is made by, or a project published by."""
-    ids = [a.unit_id for a in user.assignments if a.unit_id and a.grants(perm)]
-    units = Unit.objects.all() if user.is_superuser else Unit.objects.filter(pk__in=ids)
+    units = Unit.objects.all()
+    if not user.is_superuser:
+        units = units.filter(pk__in=role_units(user, perm))
     return units.exclude(kind=UnitKind.GRID).order_by("path")
 
 

@@ -98,15 +98,6 @@ class TaskGroup(AboveAndBelow):
     def __str__(self) -> str:
         return self.title
 
-    @classmethod
-    def scope_rule(cls, assignment):
-        if assignment.unit_id is not None:
-            unit = assignment.unit
-            return subtree_q(unit, "plan__unit") | Q(
-                plan__unit_id__in=[*unit.ancestor_ids, unit.pk]
-            )
-        return None
-
 
 class Priority(models.TextChoices):
     HIGH = "high", _l("高")
@@ -650,15 +641,6 @@ class Meeting(AboveAndBelow):
 
     def get_absolute_url(self) -> str:
         return reverse("worklists:meeting-detail", args=[self.pk])
-
-    @classmethod
-    def scope_rule(cls, assignment):
-        if assignment.unit_id is not None:
-            unit = assignment.unit
-            return subtree_q(unit, "body__unit") | Q(
-                body__unit_id__in=[*unit.ancestor_ids, unit.pk]
-            )
-        return None
 
 
 class Resolution(AboveAndBelow):

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from jiceng.core.scoping import covers_subtree, subtree_scope_q
@@ -22,12 +23,24 @@ from .models import (
     OverdueSnapshot,
     Plan,
     State,
+    Task,
     Transition,
 )
 from .services import APPROVE_PERM, REPORT_PERM, role_units
 
 BOARD_PAGE = 40
 TREND_WEEKS = 12
+
+
+def visible_assignment(user, pk: int) -> Assignment:
+    """One assignment the user may see, with what its pages show; else 404
+    (existence is not disclosed). The task page and the API's task."""
+    return get_object_or_404(
+        Assignment.objects.visible_to(user).select_related(
+            "task__unit", "task__plan", "unit", "parent__task", "parent__unit"
+        ),
+        pk=pk,
+    )
 
 
 def my_work(user, limit: int = 100) -> dict:
@@ -39,20 +52,27 @@ def my_work(user, limit: int = 100) -> dict:
         .order_by("due_date", "pk")
     )
     todo = base.filter(unit_id__in=role_units(user, REPORT_PERM), state__in=TODO_STATES)
-    # Nobody approves their own request: someone on staff at both levels does not
-    # find the requests they made themselves among those waiting for them.
+    approvals = awaiting_approval(user, base)
+    return {"todo": list(todo[:limit]), "approvals": list(approvals[:limit])}
+
+
+def awaiting_approval(user, assignments=Assignment.objects):
+    """Close-out requests waiting for the user (my work, the daily digest).
+    Nobody approves their own request: someone on staff at both levels does not
+    find the requests they made themselves among those waiting for them."""
     requester = Subquery(
         Transition.objects.filter(assignment=OuterRef("pk"), to_state=State.CLOSE_REQUESTED)
         .order_by("-at", "-pk")
         .values("actor_id")[:1]
     )
-    approvals = (
-        base.filter(task__unit_id__in=role_units(user, APPROVE_PERM), state=State.CLOSE_REQUESTED)
+    return (
+        assignments.filter(
+            task__unit_id__in=role_units(user, APPROVE_PERM), state=State.CLOSE_REQUESTED
+        )
         # No recorded request (bulk-loaded data): still shown.
         .alias(requester=Coalesce(requester, 0, output_field=IntegerField()))
         .exclude(requester=user.pk)
     )
-    return {"todo": list(todo[:limit]), "approvals": list(approvals[:limit])}
 
 
 # A cell's colour when nothing in it is overdue: the first state present wins.
@@ -79,7 +99,11 @@ def plan_board(user, plan: Plan, column_parent: Unit, page: int = 1) -> dict:
     """Tasks × units below `column_parent`, coloured by state. At the plan's own
     unit the cells are the top-level assignments; further down, the assignments
     decomposed from them (drill-down)."""
-    tasks = plan.tasks.filter(parent__isnull=True).order_by("group__sort_order", "due_date", "pk")
+    tasks = (
+        Task.objects.visible_to(user)
+        .filter(plan=plan, parent__isnull=True)
+        .order_by("group__sort_order", "due_date", "pk")
+    )
     total = tasks.count()
     page_tasks = list(tasks.select_related("group")[(page - 1) * BOARD_PAGE : page * BOARD_PAGE])
     columns = list(

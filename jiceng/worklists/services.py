@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -24,6 +23,7 @@ from jiceng.orgs.models import Unit
 from .models import (
     EXCLUDED_STATES,
     OPEN_STATES,
+    TODO_STATES,
     Assignment,
     Attachment,
     CardLevel,
@@ -75,7 +75,7 @@ def acts_for(user, perm: str, unit: Unit) -> bool:
     if user.is_superuser:
         return True
     return any(
-        a.unit_id is not None and a.grants(perm) and unit.path.startswith(a.unit.path)
+        a.unit_id is not None and a.grants(perm) and unit.is_in_subtree_of(a.unit)
         for a in user.assignments
     )
 
@@ -178,9 +178,7 @@ def transition(user, assignment_id: int, action: str, note: str = "") -> Assignm
 
 def _check_guards(user, action: str, assignment: Assignment) -> None:
     if action in ("request_close", "approve"):
-        open_children = assignment.children.exclude(
-            state__in=(State.CLOSED, State.WAIVED, State.CANCELLED)
-        ).count()
+        open_children = assignment.children.open().count()
         if open_children:
             raise NotApplicable(
                 _("还有 %(n)d 项下级任务未销号或免除，不能销号。") % {"n": open_children}
@@ -217,19 +215,25 @@ def _apply(user, assignment: Assignment, action: str, target: str, note: str) ->
 # --- roll-up (docs/worklists.md)
 
 
-def own_rollup(assignment: Assignment) -> float:
-    """Closed counts 100; otherwise the weighted mean of the counted children,
-    or the reported progress where there are none."""
-    if assignment.state == State.CLOSED:
+def rollup_value(state: str, progress: int, children: Iterable[tuple[str, int, float]]) -> float:
+    """The roll-up rule, for one assignment and its children's (state, weight,
+    roll-up): closed counts 100; otherwise the weighted mean of the children
+    not waived or cancelled, or the reported progress where none count.
+    `children` is only read when needed (it may be an unevaluated query)."""
+    if state == State.CLOSED:
         return 100.0
-    totals = (
-        Assignment.objects.filter(parent_id=assignment.pk)
-        .exclude(state__in=EXCLUDED_STATES)
-        .aggregate(weight=Sum("task__weight"), weighted=Sum(F("task__weight") * F("rollup")))
+    counted = [(weight, rollup) for s, weight, rollup in children if s not in EXCLUDED_STATES]
+    total_weight = sum(weight for weight, _rollup in counted)
+    if total_weight:
+        return round(sum(weight * rollup for weight, rollup in counted) / total_weight, 2)
+    return float(progress)
+
+
+def own_rollup(assignment: Assignment) -> float:
+    children = Assignment.objects.filter(parent_id=assignment.pk).values_list(
+        "state", "task__weight", "rollup"
     )
-    if totals["weight"]:
-        return round(totals["weighted"] / totals["weight"], 2)
-    return float(assignment.progress)
+    return rollup_value(assignment.state, assignment.progress, children)
 
 
 def recompute_rollup(assignment: Assignment | None) -> None:
@@ -278,21 +282,15 @@ def _rollup_subtree(root, nodes, children, values) -> None:
             stack.extend((child, False) for child in children[pk])
             continue
         _parent, state, progress, _weight = nodes[pk]
-        counted = [c for c in children[pk] if nodes[c][1] not in EXCLUDED_STATES]
-        weight = sum(nodes[c][3] for c in counted)
-        if state == State.CLOSED:
-            values[pk] = 100.0
-        elif weight:
-            values[pk] = round(sum(nodes[c][3] * values[c] for c in counted) / weight, 2)
-        else:
-            values[pk] = float(progress)
+        below = ((nodes[c][1], nodes[c][3], values[c]) for c in children[pk])
+        values[pk] = rollup_value(state, progress, below)
 
 
 def reparent(user, assignment: Assignment, new_parent: Assignment | None) -> None:
     """Move an assignment under another parent; both roll-ups follow."""
     if new_parent is not None:
         check_due_date(assignment.due_date, new_parent)
-        if not assignment.unit.path.startswith(new_parent.unit.path):
+        if not assignment.unit.is_in_subtree_of(new_parent.unit):
             raise WorkflowError(_("新的上级任务必须属于承办单位的上级或本单位。"))
     with transaction.atomic():
         old_parent = assignment.parent
@@ -316,7 +314,7 @@ def check_assignees(assigning: Unit, units: list[Unit], parent: Assignment | Non
     if not units:
         raise WorkflowError(_("请至少选择一个承办单位。"))
     for unit in units:
-        inside = unit.path.startswith(assigning.path)
+        inside = unit.is_in_subtree_of(assigning)
         if not inside or (unit.pk == assigning.pk and parent is None):
             raise WorkflowError(_("“%(unit)s”不在交办单位的下级范围内。") % {"unit": unit.name})
 
@@ -397,7 +395,7 @@ def submit_report(
     for assignment in assignments:
         if not acts_as(user, REPORT_PERM, assignment.unit):
             raise NotPermitted(_("您没有为“%(a)s”上报的权限。") % {"a": assignment})
-        if assignment.state not in (*WORKING, State.ASSIGNED):
+        if assignment.state not in TODO_STATES:
             raise NotApplicable(
                 _("任务“%(a)s”当前状态为“%(state)s”，不能上报。")
                 % {"a": assignment, "state": assignment.get_state_display()}
@@ -441,7 +439,7 @@ def _after_report(user, assignment: Assignment, percent: int | None) -> None:
 
 
 def record_visit(user, unit: Unit, by_unit: Unit, **fields) -> SupervisionVisit:
-    if by_unit.pk == unit.pk or not unit.path.startswith(by_unit.path):
+    if by_unit.pk == unit.pk or not unit.is_in_subtree_of(by_unit):
         raise WorkflowError(_("督导单位必须是被督导单位的上级。"))
     if not acts_for(user, "supervisionvisit.add", by_unit):
         raise NotPermitted(_("您没有以该单位名义督导的权限。"))
@@ -512,7 +510,7 @@ def claim_project(user, project: Project, street: Unit) -> Assignment:
     """A street claims (认领) a project: the project runs as its assignment."""
     if not acts_for(user, "project.claim", street):
         raise NotPermitted(_("您没有以该单位名义认领项目的权限。"))
-    if street.pk == project.unit_id or not street.path.startswith(project.unit.path):
+    if street.pk == project.unit_id or not street.is_in_subtree_of(project.unit):
         raise WorkflowError(_("只能认领上级单位发布的项目。"))
     if ProjectClaim.objects.filter(project=project, assignment__unit=street).exists():
         raise NotApplicable(_("该单位已认领此项目。"))

@@ -6,6 +6,7 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +19,8 @@ from jiceng.core.audit import history
 from jiceng.core.context import links_for
 from jiceng.core.exports import Column, small_xlsx_response
 from jiceng.core.files import file_response
-from jiceng.core.scoping import user_can
+from jiceng.core.forms import OUT_OF_SCOPE
+from jiceng.core.scoping import can_act_on, user_can
 from jiceng.core.views import ScopedCreateView, ScopedListView
 from jiceng.orgs.models import Unit
 
@@ -34,7 +36,7 @@ from .forms import (
     TaskForm,
     VisitForm,
 )
-from .models import Assignment, Attachment, Plan, Project, State, SupervisionVisit, Task
+from .models import TODO_STATES, Assignment, Attachment, Plan, Project, SupervisionVisit, Task
 
 ASSIGNMENT_COLUMNS = [
     Column(_l("任务名称"), lambda a: a.task.title, link=True),
@@ -90,15 +92,18 @@ class TaskCreateView(ScopedCreateView):
     form_class = TaskForm
 
     def form_valid(self, form):
-        form.instance.created_by = self.request.user
+        # Assignees are checked before anything is saved (a refused task is never
+        # written, nor announced as saved); the task and its assignments together.
+        units = form.assignee_units()
         try:
-            response = super().form_valid(form)
-            services.assign(self.request.user, self.object, form.assignee_units())
+            services.check_assignees(form.cleaned_data["unit"], units)
         except services.WorkflowError as exc:
-            if self.object and self.object.pk:
-                self.object.delete()
             form.add_error(None, exc.message)
             return self.form_invalid(form)
+        form.instance.created_by = self.request.user
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.assign(self.request.user, self.object, units)
         return response
 
     def get_success_url(self):
@@ -119,22 +124,10 @@ def my_work(request):
     return render(request, "worklists/my_work.html", context)
 
 
-def _visible_assignment(request, pk):
-    found = (
-        Assignment.objects.visible_to(request.user)
-        .select_related("task__unit", "task__plan", "unit", "parent__task", "parent__unit")
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
-
-
 @login_required
 def assignment_detail(request, pk: int):
     """The task page: decomposition tree, timeline, reports and the actions."""
-    assignment = _visible_assignment(request, pk)
+    assignment = queries.visible_assignment(request.user, pk)
     user = request.user
     context = {
         "object": assignment,
@@ -146,7 +139,7 @@ def assignment_detail(request, pk: int):
         "escalations": assignment.escalations.all(),
         "actions": services.available_actions(user, assignment),
         "history": history(assignment),
-        "can_report": assignment.state in (*services.WORKING, State.ASSIGNED)
+        "can_report": assignment.state in TODO_STATES
         and services.acts_as(user, services.REPORT_PERM, assignment.unit),
         "can_decompose": assignment.is_open
         and services.acts_for(user, "task.add", assignment.unit),
@@ -190,7 +183,7 @@ def _refused(request, pk, exc: services.WorkflowError):
 @login_required
 @require_POST
 def take_action(request, pk: int):
-    assignment = _visible_assignment(request, pk)
+    assignment = queries.visible_assignment(request.user, pk)
     action = request.POST.get("action", "")
     try:
         services.transition(request.user, assignment.pk, action, request.POST.get("note", ""))
@@ -205,7 +198,7 @@ def take_action(request, pk: int):
 @login_required
 @require_POST
 def post_report(request, pk: int):
-    assignment = _visible_assignment(request, pk)
+    assignment = queries.visible_assignment(request.user, pk)
     form = ReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("上报内容不完整：%(e)s") % {"e": form.errors.as_text()})
@@ -232,7 +225,7 @@ def post_report(request, pk: int):
 @login_required
 @require_POST
 def post_decompose(request, pk: int):
-    parent = _visible_assignment(request, pk)
+    parent = queries.visible_assignment(request.user, pk)
     form = DecomposeForm(request.POST, parent=parent)
     if not form.is_valid():
         messages.error(request, _("分解未完成：%(e)s") % {"e": form.errors.as_text()})
@@ -250,7 +243,7 @@ def post_decompose(request, pk: int):
 @login_required
 @require_POST
 def post_escalation(request, pk: int):
-    assignment = _visible_assignment(request, pk)
+    assignment = queries.visible_assignment(request.user, pk)
     form = EscalationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("督办未完成：%(e)s") % {"e": form.errors.as_text()})
@@ -290,9 +283,8 @@ def plan_board(request, pk: int):
     board["grid"] = [(task, board_cells_html(cells)) for task, cells in board["grid"]]
     context = {"plan": plan, "column_parent": column_parent, "page": page, **board}
     context["can_add_task"] = user_can(request.user, "task.add")
-    context["can_import"] = (
-        imports.TaskSpec.may_import(request.user)
-        and Plan.objects.visible_to(request.user, "change").filter(pk=plan.pk).exists()
+    context["can_import"] = imports.TaskSpec.may_import(request.user) and can_act_on(
+        request.user, "change", plan
     )
     return render(request, "worklists/plan_board.html", context)
 
@@ -321,7 +313,6 @@ def dashboard(request):
     context = {"unit": unit, **queries.dashboard(request.user, unit, max_age)}
     # 上一级 only where the user may look: a city admin's city has a 盟 above it.
     context["parent"] = units.filter(pk=unit.parent_id).only("pk").first()
-    context["states"] = [(value, label, n) for value, label, n in context["by_state"]]
     return render(request, "worklists/dashboard.html", context)
 
 
@@ -441,7 +432,7 @@ def project_detail(request, pk: int):
     if request.method == "POST":
         street = next((s for s in streets if str(s.pk) == request.POST.get("unit")), None)
         if street is None:
-            messages.error(request, _("所选项不存在或不在您的管辖范围内。"))
+            messages.error(request, OUT_OF_SCOPE)
         else:
             try:
                 assignment = services.claim_project(request.user, project, street)
