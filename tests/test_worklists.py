@@ -841,3 +841,12 @@ def test_city_publishes_a_project_for_streets_to_claim(world, login):
     assert response["Location"] == project.get_absolute_url() and project.unit == world.city
     assert login("street_admin").get("/work/projects/new/").status_code == 403
     assert login("street_admin").get(project.get_absolute_url()).status_code == 200  # to claim
+
+
+def test_the_task_page_links_its_parent_only_for_those_who_may_open_it(world, work, login):
+    child = f"/work/tasks/{work['community_a'].pk}/"
+    parent_link = f'href="/work/tasks/{work["street_a"].pk}/"'
+    assert parent_link in login("street_admin").get(child).content.decode()
+    community_page = login("community_admin").get(child).content.decode()
+    assert parent_link not in community_page  # the street's own assignment: a 404 for them
+    assert login("community_admin").get(f"/work/tasks/{work['street_a'].pk}/").status_code == 404

@@ -131,6 +131,10 @@ def assignment_detail(request, pk: int):
     user = request.user
     context = {
         "object": assignment,
+        # The task it was decomposed from, only for those who may open it (a
+        # community's staff do not see the street's own assignment).
+        "parent": assignment.parent
+        and Assignment.objects.visible_to(user).filter(pk=assignment.parent_id).first(),
         "tree": _tree(request.user, assignment),
         "timeline": assignment.transitions.select_related("actor__person"),
         "reports": assignment.reports.select_related("author__person").prefetch_related(
